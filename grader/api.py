@@ -1,0 +1,194 @@
+"""What the CLI and the tests call: grade a submission, verify the challenge bank."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from grader import __version__
+from grader.challenges import Challenge
+from grader.errors import HarnessError
+from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
+from grader.scoring import compute_score
+from grader.submission import PreparedSubmission, prepare_submission
+
+log = logging.getLogger(__name__)
+
+HARNESS_GRACE_SECONDS = 120
+SANDBOXES = ("docker", "local")
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxChoice:
+    backend: str = "docker"
+    image: str | None = None
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def resolve_sandbox(choice: SandboxChoice) -> SandboxChoice:
+    """Fail early, with exit 3, when the docker sandbox cannot run."""
+    if choice.backend == "docker":
+        from grader.sandbox.image import ensure_image
+
+        info = ensure_image(choice.image)
+        return replace(choice, image=info.tag)
+    return choice
+
+
+def grade(
+    submission: Path,
+    challenge: Challenge,
+    *,
+    sandbox: SandboxChoice | None = None,
+    suite: Suite = Suite.HIDDEN,
+    run_id: str | None = None,
+) -> GradeResult:
+    """Grade one submission against one suite of one challenge.
+
+    A submission that crashes, hangs or fails to import is a verdict in the
+    result; only bad input (SubmissionError) and a broken sandbox or harness
+    (SandboxError, HarnessError) raise.
+    """
+    choice = resolve_sandbox(sandbox or SandboxChoice())
+    prepared = prepare_submission(submission, challenge.entry)
+    try:
+        return grade_prepared(prepared, challenge, choice, suite=suite, run_id=run_id)
+    finally:
+        prepared.cleanup()
+
+
+def grade_prepared(
+    prepared: PreparedSubmission,
+    challenge: Challenge,
+    choice: SandboxChoice,
+    *,
+    suite: Suite = Suite.HIDDEN,
+    run_id: str | None = None,
+) -> GradeResult:
+    started_at = now_iso()
+    run_id = run_id or uuid.uuid4().hex[:12]
+    raw = run_harness(prepared.root, challenge, choice, suite, run_id)
+    return assemble_result(raw, challenge, prepared.sha256, suite, started_at)
+
+
+def run_harness(
+    submission_dir: Path, challenge: Challenge, choice: SandboxChoice, suite: Suite, run_id: str
+) -> dict[str, Any]:
+    """Run the suite in a fresh trusted harness process; return its raw verdicts."""
+    workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
+    try:
+        spec = {
+            "suite_dir": str(challenge.hidden_dir if suite is Suite.HIDDEN else challenge.visible_dir),
+            "submission_dir": str(submission_dir),
+            "driver_dir": str(challenge.driver_dir) if challenge.driver_dir else None,
+            "driver_module": "driver" if challenge.driver_dir else None,
+            "entry": challenge.entry,
+            "limits": challenge.limits.to_dict(),
+            "max_examples": challenge.max_examples,
+            "sandbox": {"backend": choice.backend, "image": choice.image},
+            "run_id": run_id,
+            "labels": {"grader.challenge": challenge.slug},
+            "out": str(workdir / "out.json"),
+        }
+        spec_path = workdir / "spec.json"
+        spec_path.write_text(json.dumps(spec), encoding="utf-8")
+        log_path = workdir / "harness.log"
+        env = {
+            **os.environ,
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+            "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        timeout = challenge.limits.suite_seconds + HARNESS_GRACE_SECONDS
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "grader.harness.runner", str(spec_path)],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=workdir,
+                start_new_session=True,
+            )
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(process)
+                raise HarnessError(f"harness for {challenge.slug} ran past {timeout:.0f} s") from None
+            except BaseException:
+                # Ctrl-C: the harness closes its worker on SIGTERM before we give up on it.
+                _stop_group(process)
+                raise
+        out_path = workdir / "out.json"
+        if not out_path.exists():
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-1500:]
+            raise HarnessError(f"harness for {challenge.slug} failed (exit {process.returncode}): {tail}")
+        raw: dict[str, Any] = json.loads(out_path.read_text(encoding="utf-8"))
+        raw["log"] = log_path.read_text(encoding="utf-8", errors="replace")[-20000:]
+        return raw
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        _kill_group(process)
+
+
+def assemble_result(
+    raw: dict[str, Any], challenge: Challenge, digest: str, suite: Suite, started_at: str
+) -> GradeResult:
+    tests = tuple(TestResult.from_dict(test) for test in raw["tests"])
+    errors = raw.get("collection_errors") or []
+    status = GradeStatus.GRADED
+    error = None
+    if errors:
+        status, error = GradeStatus.ERROR, "the suite failed to load: " + errors[0][:1000]
+    elif not tests:
+        status, error = GradeStatus.ERROR, "the suite has no tests"
+    score = compute_score(tests)
+    if status is GradeStatus.ERROR:
+        tests = tuple(replace(t, outcome=Outcome.ERROR) if t.outcome is Outcome.PASSED else t for t in tests)
+        score = compute_score(tests)
+    return GradeResult(
+        challenge=challenge.slug,
+        title=challenge.title,
+        suite=suite,
+        submission_sha256=digest,
+        status=status,
+        score=score.points,
+        max_score=score.max_points,
+        percent=score.percent,
+        tests=tests,
+        sandbox=raw.get("sandbox", {}),
+        grader_version=__version__,
+        started_at=started_at,
+        finished_at=now_iso(),
+        error=error,
+        extra={"challenge_digest": challenge.digest(), "worker_starts": raw.get("worker_starts", 0)},
+    )

@@ -1,0 +1,219 @@
+"""The pytest plugin that runs a challenge's suite against a remote submission.
+
+It lives in the trusted harness process: it owns the worker session, the
+fixtures the suites use, the per-test verdicts and every counter. The worker
+only ever sees the calls the tests make.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from grader.harness.session import WorkerFailure, WorkerSession
+from grader.models import Outcome, Timing
+from grader.sandbox.base import DeathKind
+
+MESSAGE_CHARS = 2000
+OUTPUT_CHARS = 4000
+EXAMPLE_CHARS = 4000
+
+_current: GraderPlugin | None = None
+
+
+class SuiteTimeLimit(BaseException):
+    """The whole-suite budget ran out before this test started."""
+
+
+@dataclass(slots=True)
+class TestRecord:
+    """Mutable while the test runs; turned into a TestResult at the end."""
+
+    id: str
+    weight: float
+    outcome: Outcome = Outcome.PASSED
+    message: str = ""
+    falsifying_example: str | None = None
+    duration_s: float = 0.0
+    output: str = ""
+    timing: Timing | None = None
+    phases: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "outcome": self.outcome.value,
+            "weight": self.weight,
+            "duration_s": self.duration_s,
+            "message": self.message,
+            "falsifying_example": self.falsifying_example,
+            "output": self.output,
+            "timing": None
+            if self.timing is None
+            else {"elapsed_s": self.timing.elapsed_s, "bound_s": self.timing.bound_s},
+        }
+
+
+def current() -> GraderPlugin:
+    if _current is None:
+        raise RuntimeError("no grading session is active (run the suite through the grader)")
+    return _current
+
+
+class GraderPlugin:
+    def __init__(
+        self,
+        session: WorkerSession,
+        *,
+        entry: str,
+        driver: str | None,
+        suite_seconds: float,
+        max_examples: int,
+    ) -> None:
+        self.session = session
+        self.entry = entry
+        self.driver_module = driver
+        self.suite_seconds = suite_seconds
+        self.max_examples = max_examples
+        self.records: dict[str, TestRecord] = {}
+        self.collection_errors: list[str] = []
+        self.started = time.monotonic()
+        self.active: TestRecord | None = None
+
+    # ------------------------------------------------------------ configuration
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        global _current
+        _current = self
+        config.addinivalue_line("markers", "weight(n): points this test is worth (default 1)")
+        settings.register_profile(
+            "grader",
+            derandomize=True,
+            database=None,
+            deadline=None,
+            print_blob=False,
+            report_multiple_bugs=False,
+            max_examples=self.max_examples,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        )
+        settings.load_profile("grader")
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        global _current
+        _current = None
+        self.session.close()
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {str(report.longrepr)[-MESSAGE_CHARS:]}")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            marker = item.get_closest_marker("weight")
+            weight: Any = 1 if marker is None else (marker.args[0] if marker.args else None)
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0:
+                self.collection_errors.append(f"{item.nodeid}: weight must be a positive number")
+                weight = 1
+            self.records[item.nodeid] = TestRecord(item.nodeid, float(weight))
+
+    # ------------------------------------------------------------ fixtures
+
+    @pytest.fixture
+    def submission(self) -> Any:
+        """The submission's entry module, as a remote object."""
+        return self.session.load(self.entry)
+
+    @pytest.fixture
+    def driver(self) -> Any:
+        """The challenge's driver module, loaded in the worker next to the submission."""
+        if self.driver_module is None:
+            raise RuntimeError("this challenge has no driver")
+        return self.session.load(self.driver_module)
+
+    # ------------------------------------------------------------ running
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
+        self.active = self.records.get(item.nodeid)
+        yield
+        self.active = None
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if time.monotonic() - self.started > self.suite_seconds:
+            raise SuiteTimeLimit(f"suite time limit ({self.suite_seconds:g} s) exceeded")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> Iterator[None]:
+        yield
+        output = self.session.finish_test()
+        record = self.records.get(item.nodeid)
+        if record is not None:
+            text = output["text"]
+            if len(text) > OUTPUT_CHARS:
+                text = text[:OUTPUT_CHARS]
+            if output.get("dropped_bytes") or len(output["text"]) > OUTPUT_CHARS:
+                text += "\n[output truncated]"
+            record.output = text
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, None]:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        record = self.records.get(item.nodeid)
+        if record is None:
+            return
+        record.duration_s += report.duration
+        if record.outcome is not Outcome.PASSED:
+            return  # the first problem is the one reported
+        if report.skipped:
+            record.outcome = Outcome.ERROR
+            record.message = "skipped tests do not score"
+        elif report.failed:
+            record.outcome, record.message = classify(call.excinfo, report)
+            if call.excinfo is not None:
+                record.falsifying_example = falsifying_example(call.excinfo.value)
+
+    # ------------------------------------------------------------ results
+
+    def results(self) -> list[dict[str, Any]]:
+        return [record.to_dict() for record in self.records.values()]
+
+
+def classify(
+    excinfo: pytest.ExceptionInfo[BaseException] | None, report: pytest.TestReport
+) -> tuple[Outcome, str]:
+    """The verdict of a failed test phase, and a one-paragraph reason."""
+    if excinfo is None:
+        return Outcome.ERROR, _short(str(report.longrepr))
+    exc = excinfo.value
+    if isinstance(exc, WorkerFailure):
+        kind = {DeathKind.TIMEOUT: Outcome.TIMEOUT, DeathKind.MEMORY: Outcome.MEMORY}
+        return kind.get(exc.kind, Outcome.CRASHED), _short(exc.detail)
+    if isinstance(exc, SuiteTimeLimit):
+        return Outcome.TIMEOUT, _short(str(exc))
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = crash.message if crash is not None else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, AssertionError) or isinstance(exc, pytest.fail.Exception):
+        return Outcome.FAILED, _short(message)
+    return Outcome.ERROR, _short(message)
+
+
+def falsifying_example(exc: BaseException) -> str | None:
+    """Hypothesis's shrunk example, from the notes it attaches to the exception."""
+    notes = [note for note in getattr(exc, "__notes__", []) if isinstance(note, str)]
+    start = next((i for i, note in enumerate(notes) if note.startswith("Falsifying")), None)
+    if start is None:
+        return None
+    kept = [note for note in notes[start:] if not note.startswith(("You can", "Explanation"))]
+    return "\n".join(kept)[:EXAMPLE_CHARS]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + " [...]"

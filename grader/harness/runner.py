@@ -1,0 +1,102 @@
+"""Entry point of the trusted harness process: run one suite, write the raw verdicts.
+
+    python -m grader.harness.runner SPEC.json
+
+The grader starts this in a fresh process per grading, so suites of different
+challenges never share module state, and a harness that dies loses one grading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.harness.plugin import GraderPlugin
+from grader.harness.session import WorkerSession
+from grader.sandbox.base import Limits, SandboxBackend, WorkerSpec
+
+
+def make_backend(config: dict[str, Any]) -> SandboxBackend:
+    if config["backend"] == "docker":
+        from grader.sandbox.docker import DockerBackend
+
+        return DockerBackend(image_tag=config.get("image"))
+    from grader.sandbox.local import LocalBackend
+
+    return LocalBackend()
+
+
+def pytest_arguments(suite_dir: Path, extra: list[str]) -> list[str]:
+    return [
+        str(suite_dir),
+        "--rootdir",
+        str(suite_dir),
+        "-c",
+        os.devnull,  # no ini file is read: the grader's settings are the only ones
+        "--import-mode=importlib",
+        "--strict-markers",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:stepwise",
+        "-p",
+        "_hypothesis_pytestplugin",
+        "-q",
+        "--tb=short",
+        "--no-header",
+        *extra,
+    ]
+
+
+def run(spec: dict[str, Any]) -> dict[str, Any]:
+    limits = Limits(**spec["limits"])
+    worker_spec = WorkerSpec(
+        submission_dir=Path(spec["submission_dir"]),
+        limits=limits,
+        run_id=spec["run_id"],
+        driver_dir=Path(spec["driver_dir"]) if spec.get("driver_dir") else None,
+        labels=spec.get("labels", {}),
+    )
+    backend = make_backend(spec["sandbox"])
+    session = WorkerSession(backend, worker_spec)
+    plugin = GraderPlugin(
+        session,
+        entry=spec["entry"],
+        driver=spec.get("driver_module"),
+        suite_seconds=limits.suite_seconds,
+        max_examples=spec["max_examples"],
+    )
+    try:
+        code = pytest.main(pytest_arguments(Path(spec["suite_dir"]), spec.get("pytest_args", [])), plugins=[plugin])
+    finally:
+        session.close()
+    return {
+        "exit_code": int(code),
+        "tests": plugin.results(),
+        "collection_errors": plugin.collection_errors,
+        "sandbox": backend.describe(),
+        "worker_starts": session.starts,
+    }
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so `finally` blocks close the worker (and its container)
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    spec_path = Path(argv[0])
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    outcome = run(spec)
+    Path(spec["out"]).write_text(json.dumps(outcome), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,78 @@
+"""What every sandbox backend provides: start a worker, learn how it died, kill it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+WORKER_DIR = Path(__file__).resolve().parent.parent / "worker"
+WORKER_FILES = ("main.py", "rpc.py")
+
+
+class DeathKind(enum.StrEnum):
+    CRASHED = "crashed"
+    MEMORY = "memory"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True, slots=True)
+class Death:
+    """Why a worker is gone, in words a candidate and a reviewer can act on."""
+
+    kind: DeathKind
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Resource limits for one worker. Times in seconds, sizes in MB unless named."""
+
+    call_seconds: float = 10.0
+    suite_seconds: float = 300.0
+    memory_mb: int = 512
+    pids: int = 64
+    file_mb: int = 16
+    nofile: int = 256
+    cpus: float = 1.0
+    tmp_mb: int = 64
+    output_bytes: int = 64 * 1024
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSpec:
+    """Everything a backend needs to start one worker."""
+
+    submission_dir: Path
+    limits: Limits
+    run_id: str
+    driver_dir: Path | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class WorkerHandle(Protocol):
+    def death(self, wait_seconds: float) -> Death | None:
+        """How the worker died, waiting up to `wait_seconds` for it to exit; None if alive."""
+
+    def kill(self) -> None:
+        """Kill the worker and everything it started. Idempotent."""
+
+    def close(self) -> None:
+        """Kill, then release every resource (process, container). Idempotent."""
+
+
+class SandboxBackend(Protocol):
+    name: str
+
+    def start(self, spec: WorkerSpec, socket_dir: Path) -> WorkerHandle:
+        """Start a worker that will connect to `socket_dir/worker.sock`."""
+
+    def describe(self) -> dict[str, Any]:
+        """What reports record about this sandbox (image, digest, limits, enforcement)."""
+
+
+SOCKET_NAME = "worker.sock"

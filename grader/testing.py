@@ -1,0 +1,107 @@
+"""Helpers for hidden and visible suites (they run in the trusted harness).
+
+    from grader.testing import run_batch, timed, remote_type
+
+`submission` and `driver` are pytest fixtures provided by the grader's plugin.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from grader.harness import plugin
+from grader.models import Timing
+from grader.worker.rpc import Remote, RemoteException, remote_type_mro
+
+__all__ = [
+    "Remote",
+    "RemoteException",
+    "current_submission",
+    "is_remote",
+    "remote_mro",
+    "remote_type",
+    "run_async",
+    "run_batch",
+    "timed",
+]
+
+
+def current_submission() -> Any:
+    """The submission's entry module (for code that cannot take the fixture, e.g. state machines)."""
+    grading = plugin.current()
+    return grading.session.load(grading.entry)
+
+
+def _timeout_for(bound_s: float) -> float:
+    # Generous enough for a correct solution on a slow machine, short enough that
+    # a solution of the wrong complexity class is stopped instead of left running.
+    return max(bound_s * 3, bound_s + 5)
+
+
+def _record(elapsed: float, bound_s: float) -> None:
+    grading = plugin.current()
+    if grading.active is not None:
+        previous = grading.active.timing
+        if previous is None or elapsed / bound_s > previous.elapsed_s / previous.bound_s:
+            grading.active.timing = Timing(round(elapsed, 4), bound_s)
+
+
+def run_batch(target: Remote, ops: Sequence[Sequence[Any]], *, bound_s: float) -> list[Any]:
+    """Apply `ops` ([method, [args...]] each) to a remote object in one round trip.
+
+    Timed on the harness side; fails the test when slower than `bound_s`.
+    Returns every result, so the test still checks that each one is right.
+    """
+    grading = plugin.current()
+    start = time.perf_counter()
+    results = grading.session.call(
+        "batch",
+        timeout=_timeout_for(bound_s),
+        target=_remote_id(target),
+        ops=[[op[0], list(op[1]) if len(op) > 1 else []] for op in ops],
+    )
+    elapsed = time.perf_counter() - start
+    _record(elapsed, bound_s)
+    assert elapsed <= bound_s, f"too slow: {elapsed:.2f} s for {len(ops)} operations (bound {bound_s:g} s)"
+    return list(results)
+
+
+def timed(function: Callable[..., Any], *args: Any, bound_s: float, **kwargs: Any) -> Any:
+    """Call a remote function once, timed on the harness side against `bound_s`."""
+    grading = plugin.current()
+    if not isinstance(function, Remote):
+        raise TypeError("timed() takes a remote callable")
+    start = time.perf_counter()
+    result = grading.session.call(
+        "call", timeout=_timeout_for(bound_s), target=_remote_id(function), args=list(args), kwargs=kwargs
+    )
+    elapsed = time.perf_counter() - start
+    _record(elapsed, bound_s)
+    assert elapsed <= bound_s, f"too slow: {elapsed:.2f} s (bound {bound_s:g} s)"
+    return result
+
+
+def run_async(awaitable: Remote) -> Any:
+    """Run a coroutine the submission returned to completion inside the worker."""
+    return plugin.current().session.call("await", target=_remote_id(awaitable))
+
+
+def is_remote(value: object) -> bool:
+    return isinstance(value, Remote)
+
+
+def remote_mro(value: Remote) -> tuple[str, ...]:
+    """Type names of a remote object, most derived first (no round trip)."""
+    return remote_type_mro(value)
+
+
+def remote_type(exc: BaseException) -> str:
+    """The type name an exception had where it was raised."""
+    return getattr(exc, "remote_type", "") or type(exc).__name__
+
+
+def _remote_id(value: Remote) -> int:
+    ref_id: int = object.__getattribute__(value, "_rpc_id")
+    return ref_id

@@ -1,0 +1,154 @@
+"""The worker shim: the only process in which the submission's code runs.
+
+Standard library only (it is copied into the sandbox image as it is). It
+connects to the harness over a Unix socket, loads modules on request and
+answers calls. It holds no test, no expected value and no reference: there is
+nothing here for a submission to find by walking frames or the heap.
+
+Run as: python -s -P main.py --socket PATH --submission DIR [--driver DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import resource
+import socket
+import sys
+import threading
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rpc  # noqa: E402  (sibling module; -P keeps the script's folder off sys.path)
+
+OUTPUT_CAP_BYTES = 64 * 1024
+
+
+class CapturedOutput:
+    """Collects what the submission writes to fds 1 and 2, keeping at most `cap` bytes."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self._buffer = bytearray()
+        self._dropped = 0
+        self._lock = threading.Lock()
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, 1)
+        os.dup2(write_end, 2)
+        os.close(write_end)
+        sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        self._read_end = read_end
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self._read_end, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:
+                room = self.cap - len(self._buffer)
+                self._buffer += chunk[: max(room, 0)]
+                self._dropped += max(len(chunk) - max(room, 0), 0)
+
+    def take(self) -> dict[str, Any]:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        time.sleep(0.01)  # let the drain thread catch what was just flushed
+        with self._lock:
+            text = self._buffer.decode("utf-8", errors="replace")
+            dropped = self._dropped
+            self._buffer = bytearray()
+            self._dropped = 0
+        return {"text": text, "dropped_bytes": dropped}
+
+
+class WorkerRoot:
+    """Object 0 of the worker's table: what the harness may ask of the worker itself."""
+
+    def __init__(self, search_path: list[str], output: CapturedOutput) -> None:
+        self.search_path = search_path
+        self.output_capture = output
+        self.endpoint: rpc.Endpoint | None = None
+
+    def load(self, module: str) -> Any:
+        for folder in reversed(self.search_path):
+            if folder not in sys.path:
+                sys.path.insert(0, folder)
+        return importlib.import_module(module)
+
+    def reset(self) -> None:
+        if self.endpoint is not None:
+            self.endpoint.forget_exports()
+
+    def output(self) -> dict[str, Any]:
+        return self.output_capture.take()
+
+
+def apply_rlimits(memory_mb: int | None, file_mb: int | None, nofile: int | None) -> None:
+    """In-process limits: the fallback when the sandbox cannot enforce them from outside."""
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if file_mb:
+        limit = file_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    if nofile:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def connect(path: str, wait_seconds: float = 20.0) -> socket.socket:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except OSError:
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--submission", required=True)
+    parser.add_argument("--driver")
+    parser.add_argument("--memory-mb", type=int)
+    parser.add_argument("--file-mb", type=int)
+    parser.add_argument("--nofile", type=int)
+    parser.add_argument("--output-cap", type=int, default=OUTPUT_CAP_BYTES)
+    args = parser.parse_args(argv)
+
+    sock = connect(args.socket)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    output = CapturedOutput(args.output_cap)
+    apply_rlimits(args.memory_mb, args.file_mb, args.nofile)
+    os.chdir(args.submission)
+    search_path = [args.submission] + ([args.driver] if args.driver else [])
+    root = WorkerRoot(search_path, output)
+    endpoint = rpc.Endpoint(sock, serve_ops=rpc.WORKER_SERVES, public_attrs_only=False, root=root)
+    root.endpoint = endpoint
+    try:
+        endpoint.serve_forever()
+    except rpc.ProtocolError:
+        pass
+    # Skip interpreter shutdown: the submission's atexit hooks and finalizers have no say.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,620 @@
+"""Framed JSON RPC between the trusted harness and the untrusted worker.
+
+Standard library only: this file is copied into the sandbox image next to the
+worker shim. Both ends run the same `Endpoint`; what differs is the policy of
+what each end agrees to do for its peer.
+
+Wire format: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
+Values of exact built-in types cross by value (tagged where JSON is ambiguous);
+anything else crosses by reference and appears on the other side as a `Remote`.
+Never pickle: decoding a frame must not run code chosen by the peer.
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import itertools
+import json
+import socket
+import struct
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_MESSAGE_CHARS = 2000
+SMALL_INT = 2**63
+_HEADER = struct.Struct(">I")
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+class ProtocolError(Exception):
+    """The peer broke the protocol (bad frame, bad JSON, unknown reference)."""
+
+
+class ChannelClosed(ProtocolError):
+    """The peer closed the channel (the process died or exited)."""
+
+
+class ChannelTimeout(ProtocolError):
+    """No answer from the peer before the deadline."""
+
+
+class RemoteException(Exception):
+    """An exception raised on the other side whose type is not a built-in one.
+
+    Carries `remote_type`, `remote_module`, `remote_mro` (names, most derived first)
+    and the exception's public attributes of plain types.
+    """
+
+    remote_type: str = ""
+    remote_module: str = ""
+    remote_mro: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- framing
+
+
+def send_frame(sock: socket.socket, payload: bytes) -> None:
+    if len(payload) > MAX_FRAME_BYTES:
+        raise ProtocolError(f"frame of {len(payload)} bytes exceeds {MAX_FRAME_BYTES}")
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
+    chunks = []
+    remaining = size
+    while remaining:
+        try:
+            chunk = sock.recv(min(remaining, 1 << 20))
+        except TimeoutError as exc:
+            raise ChannelTimeout("no answer before the deadline") from exc
+        except OSError as exc:
+            raise ChannelClosed(f"channel error: {exc}") from exc
+        if not chunk:
+            raise ChannelClosed("peer closed the channel")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv_frame(sock: socket.socket) -> bytes:
+    (size,) = _HEADER.unpack(_recv_exact(sock, _HEADER.size))
+    if size > MAX_FRAME_BYTES:
+        raise ProtocolError(f"peer announced a frame of {size} bytes (cap {MAX_FRAME_BYTES})")
+    return _recv_exact(sock, size)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def type_names(tp: type) -> list[str]:
+    """Qualified names of a type's MRO, most derived first, without `object`."""
+    names = []
+    for klass in tp.__mro__:
+        if klass is object:
+            continue
+        names.append(str(getattr(klass, "__qualname__", "?")))
+    return names
+
+
+def _truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more chars]"
+
+
+def _safe_str(value: object) -> str:
+    try:
+        return _truncate(str(value))
+    except Exception:
+        return "<unprintable>"
+
+
+def _builtin_exception(name: str) -> type[BaseException] | None:
+    candidate = getattr(builtins, name, None)
+    if isinstance(candidate, type) and issubclass(candidate, BaseException):
+        return candidate
+    return None
+
+
+_remote_exception_types: dict[tuple[str, str, type], type[RemoteException]] = {}
+
+
+def _remote_exception_type(name: str, module: str, base: type[BaseException]) -> type:
+    key = (module, name, base)
+    if key not in _remote_exception_types:
+        bases: tuple[type, ...] = (RemoteException,)
+        if base is not Exception:
+            bases = (RemoteException, base)
+        safe_name = name if name.isidentifier() else "RemoteError"
+        _remote_exception_types[key] = type(safe_name, bases, {"__module__": "remote"})
+    return _remote_exception_types[key]
+
+
+# ---------------------------------------------------------------- remote objects
+
+
+class Remote:
+    """A reference to an object that lives on the other side of the channel.
+
+    Every use is one round trip. Equality and hashing are by identity of the
+    reference: the peer is never asked whether two things are equal.
+    """
+
+    __slots__ = ("__weakref__", "_rpc_endpoint", "_rpc_id", "_rpc_type")
+
+    def __init__(self, endpoint: Endpoint, ref_id: int, type_mro: list[str]) -> None:
+        object.__setattr__(self, "_rpc_endpoint", endpoint)
+        object.__setattr__(self, "_rpc_id", ref_id)
+        object.__setattr__(self, "_rpc_type", tuple(type_mro))
+
+    def _rpc(self, op: str, **fields: Any) -> Any:
+        endpoint: Endpoint = object.__getattribute__(self, "_rpc_endpoint")
+        return endpoint.invoke(op, target=object.__getattribute__(self, "_rpc_id"), **fields)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_rpc_"):
+            raise AttributeError(name)
+        return self._rpc("getattr", name=name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._rpc("setattr", name=name, value=value)
+
+    def __delattr__(self, name: str) -> None:
+        self._rpc("delattr", name=name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._rpc("call", args=list(args), kwargs=kwargs)
+
+    def __len__(self) -> int:
+        result = self._rpc("len")
+        if type(result) is not int:
+            raise TypeError("remote __len__ did not return an int")
+        return result
+
+    def __bool__(self) -> bool:
+        result = self._rpc("bool")
+        if type(result) is not bool:
+            raise TypeError("remote __bool__ did not return a bool")
+        return result
+
+    def __contains__(self, item: Any) -> bool:
+        result = self._rpc("contains", value=item)
+        if type(result) is not bool:
+            raise TypeError("remote __contains__ did not return a bool")
+        return result
+
+    def __iter__(self) -> Iterator[Any]:
+        iterator = self._rpc("iter")
+        if not isinstance(iterator, Remote):
+            raise TypeError("remote __iter__ did not return an iterator")
+        return _RemoteIterator(iterator)
+
+    def __next__(self) -> Any:
+        return self._rpc("next")
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._rpc("getitem", value=key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._rpc("setitem", key=key, value=value)
+
+    def __delitem__(self, key: Any) -> None:
+        self._rpc("delitem", value=key)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return hash(("remote", object.__getattribute__(self, "_rpc_id")))
+
+    def __repr__(self) -> str:
+        mro = object.__getattribute__(self, "_rpc_type")
+        name = mro[0] if mro else "object"
+        return f"<remote {name} #{object.__getattribute__(self, '_rpc_id')}>"
+
+
+class _RemoteIterator:
+    """Local iterator over a remote one, so `for` loops work on the harness side."""
+
+    __slots__ = ("_remote",)
+
+    def __init__(self, remote: Remote) -> None:
+        self._remote = remote
+
+    def __iter__(self) -> _RemoteIterator:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._remote)
+
+
+def remote_type_mro(value: Remote) -> tuple[str, ...]:
+    """Names of the remote object's type and its bases, most derived first."""
+    mro: tuple[str, ...] = object.__getattribute__(value, "_rpc_type")
+    return mro
+
+
+# ---------------------------------------------------------------- the endpoint
+
+
+Handler = Callable[[Any, dict[str, Any]], Any]
+
+
+class Endpoint:
+    """One end of the channel: encodes values, serves the peer, makes requests.
+
+    `serve_ops` is the set of operations this end performs for its peer;
+    `public_attrs_only` refuses attribute names starting with an underscore
+    (the harness sets both, so the worker cannot walk from a callback to the
+    test module, the oracle or the reference).
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        *,
+        serve_ops: frozenset[str],
+        public_attrs_only: bool,
+        root: object = None,
+    ) -> None:
+        self.sock = sock
+        self.serve_ops = serve_ops
+        self.public_attrs_only = public_attrs_only
+        self._exported: dict[int, object] = {}
+        self._export_ids: dict[int, int] = {}
+        self._next_export = itertools.count(1)
+        self._next_request = itertools.count(1)
+        self._proxies: weakref.WeakValueDictionary[int, Remote] = weakref.WeakValueDictionary()
+        self._dropped: list[int] = []
+        if root is not None:
+            self._exported[0] = root
+        # How proxies send their requests; the harness swaps in one with limits and verdicts.
+        self.invoke: Callable[..., Any] = self.request
+
+    # ------------------------------------------------------------ encoding
+
+    def export(self, value: object) -> int:
+        key = id(value)
+        ref_id = self._export_ids.get(key)
+        if ref_id is not None and self._exported.get(ref_id) is value:
+            return ref_id
+        ref_id = next(self._next_export)
+        self._exported[ref_id] = value
+        self._export_ids[key] = ref_id
+        return ref_id
+
+    def forget_exports(self) -> None:
+        """Drop every exported object but the root (between tests)."""
+        root = self._exported.get(0)
+        self._exported.clear()
+        self._export_ids.clear()
+        if root is not None:
+            self._exported[0] = root
+
+    def encode(self, value: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
+        kind = type(value)
+        if value is None or kind is bool or kind is str:
+            return value
+        if kind is int:
+            if -SMALL_INT < value < SMALL_INT:
+                return value
+            return {"$I": format(value, "x")}
+        if kind is float:
+            return {"$F": repr(value)} if value != value or value in (float("inf"), float("-inf")) else value
+        if kind is list:
+            # Inlined scalar test: big lists of numbers and strings are the common case.
+            out = []
+            append = out.append
+            for item in value:
+                item_kind = type(item)
+                if (
+                    item_kind is str
+                    or item_kind is bool
+                    or item is None
+                    or (item_kind is int and -SMALL_INT < item < SMALL_INT)
+                ):
+                    append(item)
+                else:
+                    append(self.encode(item, depth + 1))
+            return out
+        if kind is tuple:
+            return {"$t": [self.encode(item, depth + 1) for item in value]}
+        if kind is dict:
+            return {"$d": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+        if kind is set:
+            return {"$s": [self.encode(item, depth + 1) for item in value]}
+        if kind is frozenset:
+            return {"$fs": [self.encode(item, depth + 1) for item in value]}
+        if kind is bytes:
+            return {"$b": base64.b64encode(value).decode("ascii")}
+        if kind is Remote and object.__getattribute__(value, "_rpc_endpoint") is self:
+            return {"$o": object.__getattribute__(value, "_rpc_id")}
+        return {"$r": self.export(value), "mro": type_names(kind)}
+
+    def decode(self, data: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise ProtocolError(f"value nested deeper than {MAX_DEPTH} levels")
+        kind = type(data)
+        if data is None or kind in (bool, str, int, float):
+            return data
+        if kind is list:
+            return [item if type(item) in _JSON_SCALARS else self.decode(item, depth + 1) for item in data]
+        if kind is not dict or len(data) not in (1, 2):
+            raise ProtocolError(f"malformed value of type {kind.__name__}")
+        if "$I" in data:
+            return int(_expect(data["$I"], str), 16)
+        if "$F" in data:
+            text = _expect(data["$F"], str)
+            if text not in ("nan", "inf", "-inf"):
+                raise ProtocolError("malformed special float")
+            return float(text)
+        if "$t" in data:
+            return tuple(self.decode(item, depth + 1) for item in _expect(data["$t"], list))
+        if "$d" in data:
+            result = {}
+            for pair in _expect(data["$d"], list):
+                if type(pair) is not list or len(pair) != 2:
+                    raise ProtocolError("malformed dict entry")
+                result[self.decode(pair[0], depth + 1)] = self.decode(pair[1], depth + 1)
+            return result
+        if "$s" in data:
+            return {self.decode(item, depth + 1) for item in _expect(data["$s"], list)}
+        if "$fs" in data:
+            return frozenset(self.decode(item, depth + 1) for item in _expect(data["$fs"], list))
+        if "$b" in data:
+            return base64.b64decode(_expect(data["$b"], str), validate=True)
+        if "$o" in data:
+            ref_id = _expect(data["$o"], int)
+            if ref_id not in self._exported:
+                raise ProtocolError(f"unknown local reference {ref_id}")
+            return self._exported[ref_id]
+        if "$r" in data:
+            ref_id = _expect(data["$r"], int)
+            mro = [str(name)[:200] for name in _expect(data.get("mro", []), list)[:50]]
+            proxy = self._proxies.get(ref_id)
+            if proxy is None:
+                proxy = Remote(self, ref_id, mro)
+                self._proxies[ref_id] = proxy
+                weakref.finalize(proxy, self._dropped.append, ref_id)
+            return proxy
+        raise ProtocolError("unknown value tag")
+
+    # ------------------------------------------------------------ exceptions
+
+    def encode_exception(self, exc: BaseException) -> dict[str, Any]:
+        kind = type(exc)
+        attrs: dict[str, Any] = {}
+        try:
+            for name, value in list(vars(exc).items())[:50]:
+                if not name.startswith("_") and type(value) in (int, float, str, bool, type(None)):
+                    attrs[name] = _truncate(value) if type(value) is str else value
+        except Exception:
+            attrs = {}
+        args: Any = None
+        try:
+            if all(type(a) in (int, float, str, bool, type(None)) for a in exc.args):
+                args = [_truncate(a) if type(a) is str else a for a in exc.args]
+        except Exception:
+            args = None
+        return {
+            "type": str(getattr(kind, "__qualname__", "?")),
+            "module": str(getattr(kind, "__module__", "?")),
+            "mro": type_names(kind),
+            "message": _safe_str(exc),
+            "args": args,
+            "attrs": attrs,
+        }
+
+    def decode_exception(self, info: Any) -> BaseException:
+        if type(info) is not dict:
+            raise ProtocolError("malformed exception")
+        name = str(info.get("type", "Exception"))[:200]
+        module = str(info.get("module", ""))[:200]
+        mro = tuple(str(n)[:200] for n in _expect(info.get("mro", []), list)[:50])
+        message = _truncate(str(info.get("message", "")))
+        args = info.get("args")
+        attrs = info.get("attrs") or {}
+        if type(attrs) is not dict:
+            raise ProtocolError("malformed exception attributes")
+        builtin = _builtin_exception(name) if module == "builtins" else None
+        exc: BaseException
+        if builtin is not None and issubclass(builtin, Exception):
+            exc = _instantiate(builtin, args, message)
+        else:
+            base: type[BaseException] = Exception
+            for base_name in mro[1:]:
+                candidate = _builtin_exception(base_name)
+                if candidate is not None and issubclass(candidate, Exception):
+                    base = candidate
+                    break
+            kind = _remote_exception_type(name, module, base)
+            exc = kind(message)
+            exc.remote_type = name  # type: ignore[attr-defined]
+            exc.remote_module = module  # type: ignore[attr-defined]
+            exc.remote_mro = mro  # type: ignore[attr-defined]
+        for key, value in attrs.items():
+            if (
+                type(key) is str
+                and key.isidentifier()
+                and not key.startswith("_")
+                and type(value) in (int, float, str, bool, type(None))
+            ):
+                try:
+                    setattr(exc, key, value)
+                except Exception:
+                    pass
+        return exc
+
+    # ------------------------------------------------------------ requests
+
+    def request(self, op: str, *, timeout: float | None = None, **fields: Any) -> Any:
+        """Send a request and serve the peer's callbacks until its answer arrives."""
+        request_id = next(self._next_request)
+        message: dict[str, Any] = {"k": "req", "id": request_id, "op": op}
+        for key, value in fields.items():
+            message[key] = value if key in ("target", "name") else self.encode(value)
+        if self._dropped:
+            message["drop"], self._dropped = self._dropped, []
+        self._send(message)
+        previous_timeout = self.sock.gettimeout()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            while True:
+                if deadline is not None:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise ChannelTimeout("no answer before the deadline")
+                    self.sock.settimeout(remaining)
+                incoming = self._receive()
+                if incoming.get("k") == "res":
+                    if incoming.get("id") != request_id:
+                        raise ProtocolError("answer to an unknown request")
+                    if "err" in incoming:
+                        raise self.decode_exception(incoming["err"])
+                    return self.decode(incoming.get("ok"))
+                self._serve(incoming)
+        finally:
+            if deadline is not None:
+                self.sock.settimeout(previous_timeout)
+
+    def serve_forever(self) -> None:
+        """Answer requests until the peer closes the channel (the worker's main loop)."""
+        while True:
+            try:
+                incoming = self._receive()
+            except ChannelClosed:
+                return
+            if incoming.get("k") != "req":
+                raise ProtocolError("unexpected answer while idle")
+            self._serve(incoming)
+
+    def _send(self, message: dict[str, Any]) -> None:
+        payload = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        send_frame(self.sock, payload)
+
+    def _receive(self) -> dict[str, Any]:
+        raw = recv_frame(self.sock)
+        try:
+            message = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise ProtocolError(f"undecodable frame: {str(exc)[:200]}") from exc
+        if type(message) is not dict:
+            raise ProtocolError("frame is not a JSON object")
+        return message
+
+    def _serve(self, message: dict[str, Any]) -> None:
+        request_id = message.get("id")
+        if type(request_id) is not int:
+            raise ProtocolError("request without an id")
+        for dropped in message.get("drop", ()) if type(message.get("drop")) is list else ():
+            if type(dropped) is int and dropped != 0:
+                obj = self._exported.pop(dropped, None)
+                if obj is not None and self._export_ids.get(id(obj)) == dropped:
+                    del self._export_ids[id(obj)]
+        try:
+            result = self._perform(message)
+            reply: dict[str, Any] = {"k": "res", "id": request_id, "ok": self.encode(result)}
+        except ProtocolError:
+            raise
+        except BaseException as exc:  # the peer gets every failure, SystemExit included
+            if isinstance(exc, KeyboardInterrupt) and self.public_attrs_only:
+                raise  # Ctrl-C on the harness stops the harness, it is not a callback result
+            reply = {"k": "res", "id": request_id, "err": self.encode_exception(exc)}
+        try:
+            self._send(reply)
+        except (ValueError, RecursionError, ProtocolError) as exc:
+            error = ProtocolError(f"result could not be sent: {str(exc)[:200]}")
+            self._send({"k": "res", "id": request_id, "err": self.encode_exception(error)})
+
+    def _perform(self, message: dict[str, Any]) -> Any:
+        op = message.get("op")
+        if op not in self.serve_ops:
+            raise PermissionError(f"operation {op!r} is not allowed")
+        handler = _OPERATIONS[str(op)]
+        target_id = message.get("target", 0)
+        if type(target_id) is not int or target_id not in self._exported:
+            raise ProtocolError(f"unknown target {target_id!r}")
+        target = self._exported[target_id]
+        name = message.get("name")
+        if name is not None:
+            if type(name) is not str or (self.public_attrs_only and name.startswith("_")):
+                raise PermissionError(f"attribute {name!r} is not accessible")
+        fields = {
+            key: (value if key in ("name", "target") else self.decode(value))
+            for key, value in message.items()
+            if key not in ("k", "id", "op", "drop")
+        }
+        return handler(target, fields)
+
+
+def _expect(value: Any, kind: type) -> Any:
+    if type(value) is not kind:
+        raise ProtocolError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _instantiate(kind: type[BaseException], args: Any, message: str) -> BaseException:
+    if type(args) is list:
+        try:
+            return kind(*args)
+        except Exception:
+            pass
+    return kind(message)
+
+
+def _op_batch(target: Any, fields: dict[str, Any]) -> list[Any]:
+    """Apply a list of [method, args] to one object and return every result."""
+    results = []
+    for index, step in enumerate(fields["ops"]):
+        name, args = step[0], step[1] if len(step) > 1 else []
+        try:
+            results.append(getattr(target, name)(*args))
+        except Exception as exc:
+            exc.batch_index = index  # type: ignore[attr-defined]
+            raise
+    return results
+
+
+def _op_await(target: Any, fields: dict[str, Any]) -> Any:
+    import asyncio
+
+    async def runner() -> Any:
+        return await target
+
+    return asyncio.run(runner())
+
+
+_OPERATIONS: dict[str, Handler] = {
+    "getattr": lambda t, f: getattr(t, f["name"]),
+    "setattr": lambda t, f: setattr(t, f["name"], f["value"]),
+    "delattr": lambda t, f: delattr(t, f["name"]),
+    "call": lambda t, f: t(*f.get("args", ()), **f.get("kwargs", {})),
+    "len": lambda t, f: len(t),
+    "bool": lambda t, f: bool(t),
+    "contains": lambda t, f: f["value"] in t,
+    "iter": lambda t, f: iter(t),
+    "next": lambda t, f: next(t),
+    "getitem": lambda t, f: t[f["value"]],
+    "setitem": lambda t, f: t.__setitem__(f["key"], f["value"]),
+    "delitem": lambda t, f: t.__delitem__(f["value"]),
+    "str": lambda t, f: str(t),
+    "repr": lambda t, f: repr(t),
+    "batch": _op_batch,
+    "await": _op_await,
+    "import": lambda t, f: t.load(f["name"]),
+    "reset": lambda t, f: t.reset(),
+    "output": lambda t, f: t.output(),
+}
+
+# What the worker does for the harness: everything.
+WORKER_SERVES = frozenset(_OPERATIONS)
+# What the harness does for the worker: use the callbacks it was handed, nothing more.
+HARNESS_SERVES = frozenset({"call", "len", "bool", "contains", "iter", "next", "getitem", "getattr"})
