@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 WORKER_DIR = Path(__file__).resolve().parent.parent / "worker"
-WORKER_FILES = ("main.py", "rpc.py")
+WORKER_FILES = ("main.py", "rpc.py", "djangokit.py")
 
 
 class DeathKind(enum.StrEnum):

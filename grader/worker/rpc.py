@@ -335,6 +335,8 @@ class Endpoint:
             return {"$fs": [self.encode(item, depth + 1) for item in value]}
         if kind is bytes:
             return {"$b": base64.b64encode(value).decode("ascii")}
+        if kind is type and getattr(builtins, value.__name__, None) is value:
+            return {"$B": value.__name__}  # built-in classes (ValueError, int) cross as themselves
         if kind is Remote and object.__getattribute__(value, "_rpc_endpoint") is self:
             return {"$o": object.__getattribute__(value, "_rpc_id")}
         return {"$r": self.export(value), "mro": type_names(kind)}
@@ -371,6 +373,11 @@ class Endpoint:
             return frozenset(self.decode(item, depth + 1) for item in _expect(data["$fs"], list))
         if "$b" in data:
             return base64.b64decode(_expect(data["$b"], str), validate=True)
+        if "$B" in data:
+            found = getattr(builtins, _expect(data["$B"], str), None)
+            if not isinstance(found, type):
+                raise ProtocolError("unknown built-in class")
+            return found
         if "$o" in data:
             ref_id = _expect(data["$o"], int)
             if ref_id not in self._exported:

@@ -1,0 +1,294 @@
+"""The `grader` command line: parse, call the API, render, exit. No grading logic here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from grader import __version__, api
+from grader.challenges import Challenge, challenges_dir, discover, find_challenge, load_all
+from grader.errors import ExitCode, GraderError, InputError
+from grader.models import Audience, GradeResult, Suite
+from grader.report import Format, parse_formats, render, write_reports
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  graded (whatever the score) / all checks passed
+  1  verification failed (grader verify)
+  2  usage or input error (bad option, challenge.toml, submission, result file)
+  3  sandbox or infrastructure error (no Docker engine, no image, harness failure)"""
+
+LOCAL_WARNING = (
+    "warning: the local sandbox does not isolate untrusted code (rlimits, a process-group kill and "
+    "a temporary copy only); use --sandbox docker for submissions you did not write"
+)
+
+
+def out(message: str = "") -> None:
+    click.echo(message)
+
+
+def err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def sandbox_option(default: str) -> Any:
+    return click.option(
+        "--sandbox",
+        type=click.Choice(api.SANDBOXES),
+        default=default,
+        show_default=True,
+        help="Where the submission runs.",
+    )
+
+
+def image_option() -> Any:
+    return click.option("--image", default=None, help="Sandbox image tag (default: the current content-addressed tag).")
+
+
+def _choice(sandbox: str, image: str | None) -> api.SandboxChoice:
+    if sandbox == "local":
+        err(LOCAL_WARNING)
+    return api.SandboxChoice(backend=sandbox, image=image)
+
+
+def _summary_line(result: GradeResult) -> str:
+    line = f"{result.challenge}: {result.score:g}/{result.max_score:g} ({result.percent:.2f}%) {result.status.value}"
+    if result.error:
+        line += f": {result.error}"
+    return line
+
+
+@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+@click.option("-v", "--verbose", count=True, help="More logging on stderr.")
+def cli(verbose: int) -> None:
+    """Grade coding-challenge submissions in a sandbox, with hidden pytest + hypothesis suites."""
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(verbose, 2), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+@cli.command("list", epilog=EXIT_CODES_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def list_command(as_json: bool) -> int:
+    """List the challenges."""
+    challenges = load_all()
+    if as_json:
+        out(json.dumps([_challenge_summary(c) for c in challenges], indent=2))
+        return 0
+    for c in challenges:
+        out(f"{c.slug:32} {c.kind.value:7} {c.difficulty.value:7} {c.seed_section} Q{c.seed_question}: {c.title}")
+    return 0
+
+
+def _challenge_summary(c: Challenge) -> dict[str, Any]:
+    return {
+        "slug": c.slug,
+        "title": c.title,
+        "kind": c.kind.value,
+        "difficulty": c.difficulty.value,
+        "tags": list(c.tags),
+        "seed": {"section": c.seed_section, "question": c.seed_question},
+        "entry": c.entry,
+        "limits": c.limits.to_dict(),
+    }
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("slug")
+def show(slug: str) -> int:
+    """Show a challenge's prompt and limits."""
+    challenge = find_challenge(slug)
+    out(challenge.prompt_path.read_text(encoding="utf-8"))
+    limits = challenge.limits
+    out(f"\nLimits: {limits.call_seconds:g} s per call, {limits.suite_seconds:g} s per suite, {limits.memory_mb} MB")
+    return 0
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("slug")
+@click.argument("dest", type=click.Path(path_type=Path))
+def init(slug: str, dest: Path) -> int:
+    """Copy a challenge's prompt, stub and visible tests to DEST for a candidate."""
+    challenge = find_challenge(slug)
+    if dest.exists() and any(dest.iterdir()):
+        raise InputError(f"{dest}: folder exists and is not empty")
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(challenge.prompt_path, dest / "prompt.md")
+    shutil.copytree(challenge.stub_dir, dest, dirs_exist_ok=True)
+    shutil.copytree(challenge.visible_dir, dest / "tests", dirs_exist_ok=True)
+    if challenge.driver_dir is not None:
+        for item in challenge.driver_dir.iterdir():
+            if item.is_dir() and item.name != "__pycache__":
+                shutil.copytree(item, dest / item.name, dirs_exist_ok=True)
+    out(f"{dest}: edit {challenge.entry}.py, then run: grader test {dest} --challenge {slug}")
+    return 0
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option("--challenge", "slug", required=True, help="Challenge slug.")
+@sandbox_option("local")
+@image_option()
+def test(submission: Path, slug: str, sandbox: str, image: str | None) -> int:
+    """Self-check: run the visible example tests against SUBMISSION."""
+    challenge = find_challenge(slug)
+    result = api.grade(submission, challenge, sandbox=api.SandboxChoice(sandbox, image), suite=Suite.VISIBLE)
+    out(render(result, Format.MD, Audience.CANDIDATE))
+    out(_summary_line(result))
+    return 0
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option("--challenge", "slug", required=True, help="Challenge slug.")
+@sandbox_option("docker")
+@image_option()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write result.json and reports here.")
+@click.option("--format", "formats", default="html,md,json", show_default=True, help="Comma-separated: html,md,json,junit.")
+@click.option(
+    "--audience", type=click.Choice([a.value for a in Audience]), default="reviewer", show_default=True,
+    help="candidate: score and counts only for hidden tests.",
+)  # fmt: skip
+def grade(
+    submission: Path, slug: str, sandbox: str, image: str | None, out_dir: Path | None, formats: str, audience: str
+) -> int:
+    """Grade SUBMISSION (a .py file or a folder) against a challenge's hidden suite."""
+    chosen = parse_formats(formats)
+    challenge = find_challenge(slug)
+    result = api.grade(submission, challenge, sandbox=_choice(sandbox, image))
+    if out_dir is not None:
+        for path in write_reports(result, out_dir, chosen, Audience(audience)):
+            err(f"wrote {path}")
+    else:
+        out(render(result, Format.MD, Audience(audience)))
+    out(_summary_line(result))
+    return 0
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("result_file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice([f.value for f in Format]), default="md", show_default=True)
+@click.option("--audience", type=click.Choice([a.value for a in Audience]), default="reviewer", show_default=True)
+@click.option("--out", "out_file", type=click.Path(path_type=Path), help="Write here instead of stdout.")
+def report(result_file: Path, fmt: str, audience: str, out_file: Path | None) -> int:
+    """Render a result.json again, in another format or for another audience."""
+    from grader.report import load_result
+
+    text = render(load_result(result_file), Format(fmt), Audience(audience))
+    if out_file is None:
+        click.echo(text, nl=False)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+    return 0
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("slugs", nargs=-1)
+@sandbox_option("docker")
+@image_option()
+@click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Gradings in parallel.")
+@click.option("--wrong", "only_wrong", is_flag=True, help="Only the wrong/ and alternatives/ checks.")
+@click.option("--basic", "only_basic", is_flag=True, help="Only reference, stub and visible checks.")
+def verify(slugs: tuple[str, ...], sandbox: str, image: str | None, jobs: int, only_wrong: bool, only_basic: bool) -> int:
+    """Check the challenge bank: references 100%, stubs 0%, wrong variants under their bounds."""
+    from grader.verify import verify as run_verify
+
+    roots = [challenges_dir() / slug for slug in slugs] if slugs else discover()
+    for root in roots:
+        if not root.is_dir():
+            raise InputError(f"unknown challenge {root.name!r}")
+    choice = api.resolve_sandbox(api.SandboxChoice(sandbox, image))
+    basic = not only_wrong
+    wrong = not only_basic
+    checks = run_verify(roots, sandbox=choice, jobs=jobs, basic=basic, wrong=wrong,
+                        progress=lambda c: err(f"{'ok  ' if c.ok else 'FAIL'} {c.challenge}: {c.name}"))  # fmt: skip
+    failed = [c for c in checks if not c.ok]
+    width = max((len(c.challenge) for c in checks), default=10)
+    for check in checks:
+        if not check.ok:
+            out(f"FAIL  {check.challenge:{width}}  {check.name}: {check.detail}")
+    out(f"{len(checks) - len(failed)} checks passed, {len(failed)} failed ({len(roots)} challenges)")
+    return ExitCode.VERIFICATION_FAILED if failed else 0
+
+
+@cli.group()
+def image() -> None:
+    """Build and inspect the sandbox image."""
+
+
+@image.command("build", epilog=EXIT_CODES_HELP)
+@click.option("--base", default=None, help="Base image (default: python:3.11-slim, or built from Debian packages).")
+@click.option("--tag", default=None, help="Image tag (default: content-addressed).")
+def image_build(base: str | None, tag: str | None) -> int:
+    """Build the sandbox image offline."""
+    from grader.sandbox.image import build_image
+
+    info = build_image(base=base, tag=tag, log=err)
+    out(f"{info.tag} {info.digest} (base from {info.base_source})")
+    return 0
+
+
+@image.command("info", epilog=EXIT_CODES_HELP)
+@click.option("--tag", default=None)
+def image_info(tag: str | None) -> int:
+    """Show the sandbox image's tag, digest and package versions."""
+    from dataclasses import asdict
+
+    from grader.sandbox.image import image_info as read_info
+
+    out(json.dumps(asdict(read_info(tag)), indent=2, default=str))
+    return 0
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--tag", default=None)
+def doctor(tag: str | None) -> int:
+    """Check that Docker works and that every sandbox limit is really enforced."""
+    from grader.sandbox.doctor import run_doctor
+
+    checks = run_doctor(tag)
+    for check in checks:
+        out(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:28} {check.detail}")
+    return 0 if all(c.ok for c in checks) else ExitCode.INFRASTRUCTURE
+
+
+@cli.group()
+def sandbox() -> None:
+    """Manage sandbox containers."""
+
+
+@sandbox.command("cleanup", epilog=EXIT_CODES_HELP)
+def sandbox_cleanup() -> int:
+    """Remove containers left by grader runs that died."""
+    from grader.sandbox.docker import cleanup
+
+    out(f"removed {cleanup()} container(s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        code = cli.main(args=argv, prog_name="grader", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.USAGE
+    except click.exceptions.Abort:
+        err("aborted")
+        return 130
+    except KeyboardInterrupt:
+        err("interrupted")
+        return 130
+    except GraderError as exc:
+        err(f"error: {exc}")
+        return int(exc.exit_code)
+    return int(code) if isinstance(code, int) else 0

@@ -1,0 +1,132 @@
+"""Render results with Jinja2: HTML (autoescaped, self-contained), Markdown, JUnit XML, JSON."""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from grader.challenges import PROJECT_ROOT
+from grader.errors import InputError
+from grader.models import Audience, GradeResult, Outcome, Suite
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+class Format(enum.StrEnum):
+    HTML = "html"
+    MD = "md"
+    JSON = "json"
+    JUNIT = "junit"
+
+
+FILE_NAMES = {
+    Format.HTML: "report.html",
+    Format.MD: "report.md",
+    Format.JSON: "result.json",
+    Format.JUNIT: "junit.xml",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """What a template may show: the candidate audience never sees hidden-test details."""
+
+    result: GradeResult
+    audience: Audience
+
+    @property
+    def show_details(self) -> bool:
+        return self.audience is Audience.REVIEWER or self.result.suite is Suite.VISIBLE
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {outcome.value: self.result.count(outcome) for outcome in Outcome}
+
+    @property
+    def error_count(self) -> int:
+        """JUnit's 'errors': every outcome that is neither a pass nor an assertion failure."""
+        return len(self.result.tests) - self.result.count(Outcome.PASSED) - self.result.count(Outcome.FAILED)
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """Drop the characters XML 1.0 cannot carry even escaped (a submission may print them)."""
+    return _XML_INVALID.sub("\ufffd", value)
+
+
+def parse_formats(text: str) -> tuple[Format, ...]:
+    formats = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            formats.append(Format(part))
+        except ValueError:
+            allowed = ", ".join(f.value for f in Format)
+            raise InputError(f"unknown report format {part!r} (choose from {allowed})") from None
+    if not formats:
+        raise InputError("no report format given")
+    return tuple(dict.fromkeys(formats))
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["xml_text"] = xml_text
+    return env
+
+
+def render(result: GradeResult, fmt: Format, audience: Audience = Audience.REVIEWER) -> str:
+    if fmt is Format.JSON:
+        data = result.to_dict()
+        if audience is Audience.CANDIDATE and result.suite is Suite.HIDDEN:
+            data["tests"] = []
+            data["counts"] = ReportView(result, audience).counts
+        return json.dumps(data, indent=2, sort_keys=False) + "\n"
+    template_name = {Format.HTML: "report.html.j2", Format.MD: "report.md.j2", Format.JUNIT: "junit.xml.j2"}[fmt]
+    env = _environment(autoescape=fmt in (Format.HTML, Format.JUNIT))
+    return env.get_template(template_name).render(view=ReportView(result, audience), result=result)
+
+
+def write_reports(
+    result: GradeResult, out_dir: Path, formats: tuple[Format, ...], audience: Audience
+) -> list[Path]:
+    """Write result.json (always, full detail for the record) plus the chosen renderings."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    result_path = out_dir / FILE_NAMES[Format.JSON]
+    result_path.write_text(render(result, Format.JSON, Audience.REVIEWER), encoding="utf-8")
+    written.append(result_path)
+    for fmt in formats:
+        if fmt is Format.JSON:
+            continue
+        path = out_dir / FILE_NAMES[fmt]
+        path.write_text(render(result, fmt, audience), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def load_result(path: Path) -> GradeResult:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    try:
+        return GradeResult.from_dict(data)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None

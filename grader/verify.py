@@ -1,0 +1,162 @@
+"""`grader verify`: the bank's own quality gate.
+
+Every reference scores 100%, every stub 0%, the visible tests pass on the
+reference, every known-wrong submission stays under its declared bound and
+every alternative correct solution scores 100%.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.api import SandboxChoice, grade
+from grader.challenges import Challenge, load_challenge
+from grader.errors import GraderError
+from grader.models import GradeResult, GradeStatus, Outcome, Suite
+
+MAX_PERCENT = re.compile(r"^#\s*max-percent:\s*(\d+(?:\.\d+)?)\s*$", re.MULTILINE)
+WRONG_NOTE = re.compile(r"^#\s*wrong:\s*(\S.*)$", re.MULTILINE)
+MIN_WRONG = 5
+MIN_ALTERNATIVES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    challenge: str
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class GradingJob:
+    challenge: Challenge
+    name: str
+    submission: Path
+    suite: Suite
+    judge: Callable[[GradeResult], tuple[bool, str]]
+
+
+def parse_wrong_header(path: Path) -> tuple[str, float]:
+    """The reason a wrong variant is wrong, and the highest percent it may score."""
+    head = path.read_text(encoding="utf-8")[:2000]
+    note = WRONG_NOTE.search(head)
+    bound = MAX_PERCENT.search(head)
+    if note is None or bound is None:
+        raise GraderError(f"{path}: needs '# wrong: ...' and '# max-percent: N' header lines")
+    percent = float(bound.group(1))
+    if percent >= 100:
+        raise GraderError(f"{path}: max-percent must be below 100")
+    return note.group(1).strip(), percent
+
+
+def _summary(result: GradeResult) -> str:
+    if result.status is GradeStatus.ERROR:
+        return f"error: {result.error}"
+    bad = [t for t in result.tests if t.outcome is not Outcome.PASSED]
+    text = f"{result.percent:g}%"
+    if bad:
+        text += f" ({len(bad)} not passed, e.g. {bad[0].id}: {bad[0].outcome.value} {bad[0].message[:120]!r})"
+    return text
+
+
+def _expect_full(result: GradeResult) -> tuple[bool, str]:
+    return result.full_marks, _summary(result)
+
+
+def _expect_zero(result: GradeResult) -> tuple[bool, str]:
+    return result.status is GradeStatus.GRADED and result.score == 0, _summary(result)
+
+
+def _expect_at_most(bound: float) -> Callable[[GradeResult], tuple[bool, str]]:
+    def judge(result: GradeResult) -> tuple[bool, str]:
+        ok = result.status is GradeStatus.GRADED and result.percent <= bound and result.percent < 100
+        return ok, f"{_summary(result)} (bound {bound:g}%)"
+
+    return judge
+
+
+def static_checks(challenge: Challenge) -> list[Check]:
+    checks = []
+    prompt = challenge.prompt_path
+    text = prompt.read_text(encoding="utf-8") if prompt.is_file() else ""
+    checks.append(Check(challenge.slug, "prompt", bool(text.strip()), "prompt.md" if text else "prompt.md missing or empty"))
+    for folder, label in ((challenge.stub_dir, "stub"), (challenge.reference_dir, "reference")):
+        ok = (folder / f"{challenge.entry}.py").is_file() or (folder / challenge.entry / "__init__.py").is_file()
+        checks.append(Check(challenge.slug, f"{label} files", ok, f"{folder.name}/{challenge.entry}.py"))
+    for suite_dir, label in ((challenge.hidden_dir, "hidden"), (challenge.visible_dir, "visible")):
+        ok = any(suite_dir.glob("test_*.py"))
+        checks.append(Check(challenge.slug, f"{label} suite files", ok, str(suite_dir.relative_to(challenge.root))))
+    return checks
+
+
+def plan(challenge: Challenge, *, basic: bool, wrong: bool) -> tuple[list[GradingJob], list[Check]]:
+    jobs: list[GradingJob] = []
+    checks: list[Check] = []
+    if basic:
+        jobs += [
+            GradingJob(challenge, "reference scores 100%", challenge.reference_dir, Suite.HIDDEN, _expect_full),
+            GradingJob(challenge, "stub scores 0%", challenge.stub_dir, Suite.HIDDEN, _expect_zero),
+            GradingJob(challenge, "visible tests pass on the reference", challenge.reference_dir, Suite.VISIBLE, _expect_full),
+        ]
+    if wrong:
+        wrong_files = sorted(challenge.wrong_dir.glob("*.py")) if challenge.wrong_dir.is_dir() else []
+        alternatives = sorted(challenge.alternatives_dir.glob("*.py")) if challenge.alternatives_dir.is_dir() else []
+        checks.append(Check(challenge.slug, "wrong variants", len(wrong_files) >= MIN_WRONG, f"{len(wrong_files)} (need {MIN_WRONG})"))
+        checks.append(
+            Check(challenge.slug, "alternatives", len(alternatives) >= MIN_ALTERNATIVES, f"{len(alternatives)} (need {MIN_ALTERNATIVES})")
+        )
+        for path in wrong_files:
+            try:
+                _note, bound = parse_wrong_header(path)
+            except GraderError as exc:
+                checks.append(Check(challenge.slug, f"wrong/{path.name}", False, str(exc)))
+                continue
+            jobs.append(GradingJob(challenge, f"wrong/{path.name}", path, Suite.HIDDEN, _expect_at_most(bound)))
+        for path in alternatives:
+            jobs.append(GradingJob(challenge, f"alternatives/{path.name}", path, Suite.HIDDEN, _expect_full))
+    return jobs, checks
+
+
+def run_job(job: GradingJob, sandbox: SandboxChoice) -> Check:
+    try:
+        result = grade(job.submission, job.challenge, sandbox=sandbox, suite=job.suite)
+    except GraderError as exc:
+        return Check(job.challenge.slug, job.name, False, str(exc))
+    ok, detail = job.judge(result)
+    return Check(job.challenge.slug, job.name, ok, detail)
+
+
+def verify(
+    roots: Iterable[Path],
+    *,
+    sandbox: SandboxChoice,
+    jobs: int = 2,
+    basic: bool = True,
+    wrong: bool = True,
+    progress: Callable[[Check], None] | None = None,
+) -> list[Check]:
+    """Run every check on every challenge folder; never stops at the first failure."""
+    checks: list[Check] = []
+    grading_jobs: list[GradingJob] = []
+    for root in roots:
+        try:
+            challenge = load_challenge(root)
+        except GraderError as exc:
+            checks.append(Check(root.name, "challenge.toml", False, str(exc)))
+            continue
+        checks.append(Check(challenge.slug, "challenge.toml", True, "valid"))
+        checks += static_checks(challenge)
+        planned, static = plan(challenge, basic=basic, wrong=wrong)
+        grading_jobs += planned
+        checks += static
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for check in pool.map(lambda job: run_job(job, sandbox), grading_jobs):
+            checks.append(check)
+            if progress is not None:
+                progress(check)
+    return sorted(checks, key=lambda c: (c.challenge, c.name))

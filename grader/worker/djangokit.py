@@ -1,0 +1,1 @@
+"""Helpers for Django challenge drivers, run inside the worker (placeholder, being written)."""
