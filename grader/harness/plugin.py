@@ -59,6 +59,32 @@ class TestRecord:
         }
 
 
+class LazyModule:
+    """A remote module imported on first use, inside the test body.
+
+    Importing in the fixture would turn a submission that dies at import into a
+    fixture error, which pytest handles poorly for BaseException; here it fails
+    the test itself, with the reason.
+    """
+
+    __slots__ = ("_module", "_name", "_session")
+
+    def __init__(self, session: WorkerSession, name: str) -> None:
+        self._session = session
+        self._name = name
+        self._module: Any = None
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)  # keep pytest's and hypothesis's introspection local
+        if self._module is None:
+            self._module = self._session.load(self._name)
+        return getattr(self._module, attribute)
+
+    def __repr__(self) -> str:
+        return f"<submission module {self._name}>"
+
+
 def current() -> GraderPlugin:
     if _current is None:
         raise RuntimeError("no grading session is active (run the suite through the grader)")
@@ -124,16 +150,16 @@ class GraderPlugin:
     # ------------------------------------------------------------ fixtures
 
     @pytest.fixture
-    def submission(self) -> Any:
+    def submission(self) -> LazyModule:
         """The submission's entry module, as a remote object."""
-        return self.session.load(self.entry)
+        return LazyModule(self.session, self.entry)
 
     @pytest.fixture
-    def driver(self) -> Any:
+    def driver(self) -> LazyModule:
         """The challenge's driver module, loaded in the worker next to the submission."""
         if self.driver_module is None:
             raise RuntimeError("this challenge has no driver")
-        return self.session.load(self.driver_module)
+        return LazyModule(self.session, self.driver_module)
 
     # ------------------------------------------------------------ running
 
@@ -208,7 +234,7 @@ def classify(
 def falsifying_example(exc: BaseException) -> str | None:
     """Hypothesis's shrunk example, from the notes it attaches to the exception."""
     notes = [note for note in getattr(exc, "__notes__", []) if isinstance(note, str)]
-    start = next((i for i, note in enumerate(notes) if note.startswith("Falsifying")), None)
+    start = next((i for i, note in enumerate(notes) if note.startswith(("Falsifying", "Failing test case"))), None)
     if start is None:
         return None
     kept = [note for note in notes[start:] if not note.startswith(("You can", "Explanation"))]

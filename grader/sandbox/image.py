@@ -82,7 +82,8 @@ class Requirement:
     hashes: tuple[str, ...]
 
     def line(self) -> str:
-        return " ".join([f"{self.name}=={self.version}", *(f"--hash=sha256:{h}" for h in self.hashes)])
+        hashes = (f"--hash=sha256:{h}" for h in self.hashes)
+        return " ".join([f"{self.name}=={self.version}", *hashes])
 
 
 # The pip that installs the requirements inside the build; it never reaches the image.
@@ -96,13 +97,18 @@ class ImageInfo:
     """What a report records about the sandbox image."""
 
     tag: str
-    id: str
+    digest: str
+    """The image id (sha256:...): with no registry there is no repository digest."""
     python_version: str
     packages: dict[str, str]
     base: str
     base_source: str
     created: str
     size_bytes: int
+
+    @property
+    def id(self) -> str:
+        return self.digest
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -260,7 +266,7 @@ def fill_wheelhouse(
     found, missing = find_wheels(wheelhouse, wanted)
     if missing:
         names = ", ".join(r.name for r in missing)
-        raise SandboxError(f"wheelhouse {wheelhouse} still lacks a wheel with the pinned hash for {names}")
+        raise SandboxError(f"wheelhouse {wheelhouse} has no wheel with the pinned hash for {names}")
     return found
 
 
@@ -307,7 +313,9 @@ def _prune_rootfs(root: Path) -> None:
                 path.unlink(missing_ok=True)
 
 
-def build_debootstrap_base(client: Any, mirror: str = DEBIAN_MIRROR, log: LogFn | None = None) -> str:
+def build_debootstrap_base(
+    client: Any, mirror: str = DEBIAN_MIRROR, log: LogFn | None = None
+) -> str:
     """Make (or reuse) a minimal Debian base with python3 and return its tag."""
     say = log or _default_log
     tag = debootstrap_base_tag()
@@ -404,19 +412,69 @@ def _base_python_version(client: Any, base: str) -> str:
 # ---------------------------------------------------------------- build
 
 
-def _assemble_context(context: Path, wheels: dict[str, Path]) -> None:
-    shutil.copy2(DOCKERFILE, context / "Dockerfile")
-    shutil.copy2(REQUIREMENTS, context / "requirements.txt")
-    (context / "wheels").mkdir()
+LABEL_LINE = 'LABEL grader.sandbox="1"'
+
+
+def _dockerfile_with_labels(labels: dict[str, str]) -> str:
+    """The Dockerfile with the recorded facts added to its one LABEL line.
+
+    One line, not the SDK's `labels=` (one build step, so one container commit, per label).
+    """
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if lines.count(LABEL_LINE) != 1:
+        raise SandboxError(f"{DOCKERFILE} must have exactly one line {LABEL_LINE!r}")
+    extra = " ".join(f"{key}={json.dumps(value)}" for key, value in sorted(labels.items()))
+    return "\n".join(f"{line} {extra}" if line == LABEL_LINE else line for line in lines) + "\n"
+
+
+def _assemble_context(context: Path, wheels: dict[str, Path], labels: dict[str, str]) -> None:
+    (context / "Dockerfile").write_text(_dockerfile_with_labels(labels), encoding="utf-8")
+    build = context / "build"
+    (build / "wheels").mkdir(parents=True)
+    (build / "worker").mkdir()
+    shutil.copy2(REQUIREMENTS, build / "requirements.txt")
     for name, path in wheels.items():
         # pip runs from its wheel under a fixed name; it is not one of the packages to install.
-        destination = context / "pip.whl" if name == PIP_WHEEL.name else context / "wheels" / path.name
-        shutil.copy2(path, destination)
-    (context / "worker").mkdir()
+        if name == PIP_WHEEL.name:
+            shutil.copy2(path, build / "pip.whl")
+        else:
+            shutil.copy2(path, build / "wheels" / path.name)
     for name in WORKER_FILES:
-        target = context / "worker" / name
-        shutil.copy2(WORKER_DIR / name, target)
-        target.chmod(0o644)
+        shutil.copy2(WORKER_DIR / name, build / "worker" / name)
+
+
+VERIFY_SCRIPT = """\
+import importlib.util, json, sys
+import django, rest_framework, asgiref, sqlparse
+leaked = [m for m in ("pytest", "_pytest", "hypothesis", "grader") if importlib.util.find_spec(m)]
+print(json.dumps({"leaked": leaked, "uid": __import__("os").getuid()}))
+"""
+
+
+def _verify_image(client: Any, tag: str) -> None:
+    """Run the new image as the worker runs: the packages import, nothing else is there."""
+    try:
+        output = client.containers.run(
+            tag,
+            ["python3", "-s", "-P", "-B", "-c", VERIFY_SCRIPT],
+            remove=True,
+            network_mode="none",
+            read_only=True,
+        )
+        facts = json.loads(bytes(output).decode("utf-8"))
+    except docker.errors.ContainerError as exc:
+        stderr = bytes(exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        reason = stderr[-1] if stderr else one_line(exc)
+        raise SandboxError(f"the new image {tag} is broken: {reason[:300]}") from None
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise SandboxError(f"cannot run the new image {tag}: {one_line(exc)}") from None
+    except ValueError:
+        raise SandboxError(f"the new image {tag} is broken: unreadable self-check") from None
+    if facts.get("leaked"):
+        raise SandboxError(f"the new image {tag} contains {', '.join(facts['leaked'])}")
+    if facts.get("uid") == 0:
+        raise SandboxError(f"the new image {tag} runs as root")
 
 
 def build_image(
@@ -445,19 +503,20 @@ def build_image(
             LABEL_BASE_SOURCE: base_source,
         }
         say(f"building {target} from {base_image} ({base_source})")
+        started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="grader-context-") as scratch:
             context = Path(scratch)
-            _assemble_context(context, wheels)
-            _run_build(engine, context, target, base_image, labels, say)
+            _assemble_context(context, wheels, labels)
+            _run_build(engine, context, target, base_image, say)
+        _verify_image(engine, target)
+        say(f"built {target} in {time.monotonic() - started:.0f} s")
         return image_info(target, client=engine)
     finally:
         if client is None:
             engine.close()
 
 
-def _run_build(
-    client: Any, context: Path, tag: str, base: str, labels: dict[str, str], say: LogFn
-) -> None:
+def _run_build(client: Any, context: Path, tag: str, base: str, say: LogFn) -> None:
     try:
         stream = client.api.build(
             path=str(context),
@@ -467,7 +526,6 @@ def _run_build(
             pull=False,
             network_mode="none",
             buildargs={"BASE": base},
-            labels=labels,
             decode=True,
         )
         for event in stream:
@@ -539,7 +597,7 @@ def image_info(tag: str | None = None, *, client: Any = None) -> ImageInfo:
             python_version, packages = _probe_versions(engine, str(attrs["Id"]))
         return ImageInfo(
             tag=target,
-            id=str(attrs["Id"]),
+            digest=str(attrs["Id"]),
             python_version=python_version,
             packages=packages,
             base=labels.get(LABEL_BASE, "unknown"),

@@ -1,0 +1,51 @@
+"""Shared fixtures: the toy challenge and a one-call way to grade source text locally."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from grader.api import SandboxChoice, grade
+from grader.challenges import Challenge, load_challenge
+from grader.models import GradeResult, Suite
+
+FILES = Path(__file__).parent / "files"
+TOY = FILES / "challenges" / "toy-sum"
+
+GradeSource = Callable[..., GradeResult]
+
+
+@pytest.fixture(scope="session")
+def toy() -> Challenge:
+    return load_challenge(TOY)
+
+
+@pytest.fixture
+def grade_source(tmp_path: Path, toy: Challenge) -> GradeSource:
+    """Grade `solution.py` content (plus optional extra files) against the toy challenge."""
+
+    def run(
+        source: str,
+        extra: dict[str, str] | None = None,
+        *,
+        challenge: Challenge | None = None,
+        suite: Suite = Suite.HIDDEN,
+        sandbox: str = "local",
+    ) -> GradeResult:
+        folder = tmp_path / f"submission-{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        (folder / "solution.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        for name, content in (extra or {}).items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(textwrap.dedent(content), encoding="utf-8")
+        return grade(folder, challenge or toy, sandbox=SandboxChoice(sandbox), suite=suite)
+
+    return run
+
+
+def outcomes(result: GradeResult) -> dict[str, str]:
+    """{short test name: outcome} for compact assertions."""
+    return {t.id.split("::")[-1]: t.outcome.value for t in result.tests}
