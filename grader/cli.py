@@ -7,7 +7,8 @@ import logging
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -16,6 +17,8 @@ from grader.challenges import Challenge, challenges_dir, discover, find_challeng
 from grader.errors import ExitCode, GraderError, InputError
 from grader.models import Audience, GradeResult, Suite
 from grader.report import Format, parse_formats, render, write_reports
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -38,7 +41,7 @@ def err(message: str) -> None:
     click.echo(message, err=True)
 
 
-def sandbox_option(default: str) -> Any:
+def sandbox_option(default: str) -> Callable[[F], F]:
     return click.option(
         "--sandbox",
         type=click.Choice(api.SANDBOXES),
@@ -48,7 +51,7 @@ def sandbox_option(default: str) -> Any:
     )
 
 
-def image_option() -> Any:
+def image_option() -> Callable[[F], F]:
     return click.option("--image", default=None, help="Sandbox image tag (default: the current content-addressed tag).")
 
 

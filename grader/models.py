@@ -47,6 +47,8 @@ class Timing:
 
 @dataclass(frozen=True, slots=True)
 class TestResult:
+    __test__ = False  # not a pytest test class, whatever its name
+
     id: str
     outcome: Outcome
     weight: float = 1.0
@@ -142,7 +144,7 @@ class GradeResult:
         tests = _field(data, "tests", list)
         try:
             parsed_tests = tuple(TestResult.from_dict(test) for test in tests)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (InputError, KeyError, TypeError, ValueError) as exc:
             raise InputError(f"tests: malformed entry ({exc})") from exc
         return cls(
             challenge=_field(data, "challenge", str),

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import docker.errors  # type: ignore[import-untyped]
+import docker.errors
 import requests.exceptions
-from docker.types import LogConfig, Mount, Ulimit  # type: ignore[import-untyped]
+from docker.types import LogConfig, Mount, Ulimit
 
 from grader.errors import SandboxError
 from grader.sandbox.base import SOCKET_NAME, Death, DeathKind, Limits, WorkerSpec
@@ -38,7 +38,7 @@ SOCKET_MOUNT = "/run/grader"
 SOCKET_READ_ONLY = True
 POLL_SECONDS = 0.05
 
-_ENGINE_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
+ENGINE_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ class DockerWorker:
             attrs = self.client.api.inspect_container(self.id)
         except docker.errors.NotFound:
             return None
-        except _ENGINE_ERRORS as exc:
+        except ENGINE_ERRORS as exc:
             raise SandboxError(f"Docker engine not reachable: {one_line(exc)}") from None
         state: dict[str, Any] = attrs.get("State") or {}
         return state
@@ -161,7 +161,7 @@ class DockerWorker:
         # SIGKILL to docker-init, PID 1 of the container: every process in it dies.
         try:
             self.client.api.kill(self.id)
-        except _ENGINE_ERRORS as exc:
+        except ENGINE_ERRORS as exc:
             if not _ignorable(exc):
                 raise SandboxError(f"cannot kill container {self.name}: {one_line(exc)}") from None
 
@@ -171,7 +171,7 @@ class DockerWorker:
                 return
             try:
                 self.client.api.remove_container(self.id, force=True)
-            except _ENGINE_ERRORS as exc:
+            except ENGINE_ERRORS as exc:
                 if not _ignorable(exc):
                     raise SandboxError(
                         f"cannot remove container {self.name}: {one_line(exc)}"
@@ -208,7 +208,7 @@ class DockerBackend:
         if self._support is None:
             try:
                 info = self.engine().info()
-            except _ENGINE_ERRORS as exc:
+            except ENGINE_ERRORS as exc:
                 raise SandboxError(f"Docker engine not reachable: {one_line(exc)}") from None
             self._support = EngineSupport.from_info(info)
         return self._support
@@ -313,12 +313,12 @@ class DockerBackend:
             self._image = None
             self.image()  # raises the "run `grader image build`" error
             raise
-        except _ENGINE_ERRORS as exc:
+        except ENGINE_ERRORS as exc:
             raise SandboxError(f"cannot create a sandbox container: {one_line(exc)}") from None
         worker = DockerWorker(client, str(created["Id"]), name, spec.limits)
         try:
             client.api.start(worker.id)
-        except _ENGINE_ERRORS as exc:
+        except ENGINE_ERRORS as exc:
             worker.close()
             raise SandboxError(f"cannot start a sandbox container: {one_line(exc)}") from None
         return worker
@@ -349,14 +349,14 @@ def cleanup(run_id: str | None = None, *, client: Any = None) -> int:
             wanted.append(f"{LABEL_RUN}={run_id}")
         try:
             found = engine.api.containers(all=True, quiet=True, filters={"label": wanted})
-        except _ENGINE_ERRORS as exc:
+        except ENGINE_ERRORS as exc:
             raise SandboxError(f"Docker engine not reachable: {one_line(exc)}") from None
         removed = 0
         for entry in found:
             try:
                 engine.api.remove_container(entry["Id"], force=True)
                 removed += 1
-            except _ENGINE_ERRORS as exc:
+            except ENGINE_ERRORS as exc:
                 if not _ignorable(exc):
                     raise SandboxError(f"cannot remove a container: {one_line(exc)}") from None
         return removed

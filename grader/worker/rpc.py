@@ -97,7 +97,7 @@ def type_names(tp: type) -> list[str]:
     for klass in tp.__mro__:
         if klass is object:
             continue
-        names.append(str(getattr(klass, "__qualname__", "?")))
+        names.append(str(getattr(klass, "__name__", "?")))
     return names
 
 
@@ -311,7 +311,7 @@ class Endpoint:
             return {"$F": repr(value)} if value != value or value in (float("inf"), float("-inf")) else value
         if kind is list:
             # Inlined scalar test: big lists of numbers and strings are the common case.
-            out = []
+            out: list[Any] = []
             append = out.append
             for item in value:
                 item_kind = type(item)
@@ -335,8 +335,10 @@ class Endpoint:
             return {"$fs": [self.encode(item, depth + 1) for item in value]}
         if kind is bytes:
             return {"$b": base64.b64encode(value).decode("ascii")}
-        if kind is type and getattr(builtins, value.__name__, None) is value:
-            return {"$B": value.__name__}  # built-in classes (ValueError, int) cross as themselves
+        if kind is type:
+            name = str(getattr(value, "__name__", ""))
+            if getattr(builtins, name, None) is value:
+                return {"$B": name}  # built-in classes (ValueError, int) cross as themselves
         if kind is Remote and object.__getattribute__(value, "_rpc_endpoint") is self:
             return {"$o": object.__getattribute__(value, "_rpc_id")}
         return {"$r": self.export(value), "mro": type_names(kind)}
@@ -412,7 +414,7 @@ class Endpoint:
         except Exception:
             args = None
         return {
-            "type": str(getattr(kind, "__qualname__", "?")),
+            "type": str(getattr(kind, "__name__", "?")),
             "module": str(getattr(kind, "__module__", "?")),
             "mro": type_names(kind),
             "message": _safe_str(exc),

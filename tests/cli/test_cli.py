@@ -1,0 +1,117 @@
+"""The CLI end to end through click's CliRunner: output, files and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import cli, main
+from tests.conftest import FILES, TOY
+
+
+@pytest.fixture
+def toy_bank(monkeypatch: pytest.MonkeyPatch) -> Path:
+    bank = FILES / "challenges"
+    monkeypatch.setenv("GRADER_CHALLENGES", str(bank))
+    return bank
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    runner = CliRunner()
+    result = runner.invoke(cli, list(args), standalone_mode=False, catch_exceptions=False)
+    return (result.return_value if isinstance(result.return_value, int) else 0), result.stdout, result.stderr
+
+
+def test_help_documents_exit_codes() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for line in ("0  graded", "1  verification failed", "2  usage or input error", "3  sandbox or infrastructure"):
+        assert line in result.output
+
+
+def test_list_json_shows_seed_section_and_question() -> None:
+    code, stdout, _ = run("list", "--json")
+    data = json.loads(stdout)
+    lru = next(c for c in data if c["slug"] == "lru-cache")
+    assert lru["seed"] == {"section": "Data Structures and Algorithms", "question": 1}
+
+
+def test_show_prints_the_prompt() -> None:
+    code, stdout, _ = run("show", "lru-cache")
+    assert "## Interface" in stdout
+    assert "Limits:" in stdout
+
+
+def test_init_copies_stub_and_visible_tests(tmp_path: Path) -> None:
+    dest = tmp_path / "work"
+    run("init", "lru-cache", str(dest))
+    assert (dest / "solution.py").read_text().count("NotImplementedError") >= 1
+    assert (dest / "prompt.md").exists()
+    assert list((dest / "tests").glob("test_*.py"))
+    assert not (dest / "reference").exists()
+
+
+def test_grade_local_writes_every_report(tmp_path: Path, toy_bank: Path) -> None:
+    out = tmp_path / "out"
+    code, stdout, stderr = run(
+        "grade", str(TOY / "reference"), "--challenge", "toy-sum", "--sandbox", "local",
+        "--out", str(out), "--format", "html,md,json,junit",
+    )  # fmt: skip
+    assert code == 0
+    assert "toy-sum: 7/7 (100.00%) graded" in stdout
+    assert "does not isolate untrusted code" in stderr
+    assert {p.name for p in out.iterdir()} == {"result.json", "report.html", "report.md", "junit.xml"}
+    result = json.loads((out / "result.json").read_text())
+    assert result["percent"] == 100.0
+    assert result["sandbox"]["backend"] == "local"
+    # the saved result renders again
+    code, stdout, _ = run("report", str(out / "result.json"), "--format", "md", "--audience", "candidate")
+    assert "100.00%" in stdout
+    assert "test_add_small" not in stdout
+
+
+def test_test_command_runs_visible_tests(toy_bank: Path) -> None:
+    code, stdout, _ = run("test", str(TOY / "reference"), "--challenge", "toy-sum")
+    assert code == 0
+    assert "test_add_example" in stdout
+    assert "toy-sum: 1/1" in stdout
+
+
+def test_verify_toy_bank_locally(toy_bank: Path) -> None:
+    code, stdout, _ = run("verify", "toy-sum", "--sandbox", "local", "--basic")
+    assert code == 0
+    assert "0 failed" in stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["grade", "nope.py", "--challenge", "toy-sum", "--sandbox", "local"], 2, "no such file"),
+        (["grade", "x.py", "--challenge", "no-such", "--sandbox", "local"], 2, "unknown challenge"),
+        (["report", "missing.json"], 2, "file not found"),
+        (["grade", "x.py", "--challenge", "toy-sum", "--format", "pdf", "--sandbox", "local"], 2, "unknown report format"),
+        (["grade"], 2, "Missing argument"),
+        (["verify", "no-such", "--sandbox", "local"], 2, "unknown challenge"),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_code(
+    argv: list[str], code: int, message: str, toy_bank: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == code
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_bad_challenge_toml_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    bank = tmp_path / "bank"
+    (bank / "broken").mkdir(parents=True)
+    (bank / "broken" / "challenge.toml").write_text('slug = "broken"\n')
+    monkeypatch.setenv("GRADER_CHALLENGES", str(bank))
+    assert main(["show", "broken"]) == 2
+    err = capsys.readouterr().err
+    assert "challenge.toml: missing field 'title'" in err
+    assert err.count("\n") == 1

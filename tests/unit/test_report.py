@@ -1,0 +1,107 @@
+"""Every report format, both audiences, and hostile text from a submission."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from grader.errors import InputError
+from grader.models import Audience, GradeResult, GradeStatus, Outcome, Suite, TestResult, Timing
+from grader.report import Format, load_result, parse_formats, render, write_reports
+
+HOSTILE = "<script>alert('x')</script> & \x00\x07 ``` | done"
+
+
+def sample(suite: Suite = Suite.HIDDEN) -> GradeResult:
+    return GradeResult(
+        challenge="lru-cache",
+        title="LRU cache",
+        suite=suite,
+        submission_sha256="ab" * 32,
+        status=GradeStatus.GRADED,
+        score=3,
+        max_score=5,
+        percent=60.0,
+        tests=(
+            TestResult("test_secret_input_42", Outcome.PASSED, weight=3, duration_s=0.1),
+            TestResult("test_hidden_edge", Outcome.FAILED, weight=1, message="assert -1 == 7", falsifying_example="Falsifying example: f(x=7)", output=HOSTILE),
+            TestResult("test_perf", Outcome.TIMEOUT, weight=1, message="time limit exceeded", timing=Timing(9.5, 6.0)),
+        ),
+        sandbox={"backend": "docker", "image": "grader-sandbox:abc", "image_digest": "sha256:feed"},
+        grader_version="0.1.0",
+        started_at="2026-11-26T10:00:00+00:00",
+        finished_at="2026-11-26T10:00:05+00:00",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format_renders_for_both_audiences(fmt: Format) -> None:
+    for audience in Audience:
+        assert render(sample(), fmt, audience)
+
+
+def test_html_is_escaped_and_self_contained() -> None:
+    html = render(sample(), Format.HTML, Audience.REVIEWER)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "<style>" in html and "<link" not in html and "src=" not in html
+    assert "sha256:feed" in html
+
+
+def test_candidate_sees_counts_not_hidden_details() -> None:
+    for fmt in (Format.HTML, Format.MD, Format.JUNIT, Format.JSON):
+        text = render(sample(), fmt, Audience.CANDIDATE)
+        assert "test_secret_input_42" not in text
+        assert "x=7" not in text
+        assert "assert -1 == 7" not in text
+        assert "60" in text
+
+
+def test_candidate_sees_visible_test_details() -> None:
+    text = render(sample(Suite.VISIBLE), Format.MD, Audience.CANDIDATE)
+    assert "test_hidden_edge" in text
+    assert "x=7" in text
+
+
+def test_reviewer_sees_everything() -> None:
+    md = render(sample(), Format.MD, Audience.REVIEWER)
+    for needle in ("test_secret_input_42", "assert -1 == 7", "x=7", "timeout", "sha256:feed"):
+        assert needle in md
+
+
+def test_junit_is_valid_xml_even_with_control_characters() -> None:
+    root = ET.fromstring(render(sample(), Format.JUNIT, Audience.REVIEWER).encode())
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert suite.get("tests") == "3"
+    assert suite.get("failures") == "1"
+    assert suite.get("errors") == "1"
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == ["test_secret_input_42", "test_hidden_edge", "test_perf"]
+    assert cases[1].find("failure") is not None
+    assert cases[2].find("error") is not None
+
+
+def test_json_round_trips_through_report(tmp_path: Path) -> None:
+    written = write_reports(sample(), tmp_path, (Format.HTML, Format.MD, Format.JUNIT), Audience.REVIEWER)
+    assert {p.name for p in written} == {"result.json", "report.html", "report.md", "junit.xml"}
+    assert load_result(tmp_path / "result.json") == sample()
+
+
+def test_load_result_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "r.json"
+    bad.write_text("{nope")
+    with pytest.raises(InputError, match="r.json: not valid JSON"):
+        load_result(bad)
+    bad.write_text(json.dumps({"schema_version": 1}))
+    with pytest.raises(InputError, match="r.json: missing field"):
+        load_result(bad)
+
+
+def test_parse_formats() -> None:
+    assert parse_formats("html, md,html") == (Format.HTML, Format.MD)
+    with pytest.raises(InputError, match="unknown report format 'pdf'"):
+        parse_formats("pdf")

@@ -1,0 +1,96 @@
+"""Submission intake: hostile trees are refused with one-line reasons; digests are stable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader import submission as intake
+from grader.errors import SubmissionError
+
+
+def test_single_file_becomes_the_entry_module(tmp_path: Path) -> None:
+    source = tmp_path / "my_answer.py"
+    source.write_text("x = 1\n")
+    prepared = intake.prepare_submission(source, "solution")
+    try:
+        assert prepared.files == ("solution.py",)
+        assert (prepared.root / "solution.py").read_text() == "x = 1\n"
+        assert not os.access(prepared.root / "solution.py", os.W_OK) or os.geteuid() == 0
+        assert oct((prepared.root / "solution.py").stat().st_mode & 0o777) == oct(0o444)
+    finally:
+        prepared.cleanup()
+    assert not prepared.root.exists()
+
+
+def test_folder_is_copied_without_caches(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "solution.py").write_text("from pkg import a\n")
+    (tmp_path / "pkg" / "a.py").write_text("a = 1\n")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "x.pyc").write_bytes(b"junk")
+    assert sorted(intake.read_submission(tmp_path, "solution")) == ["pkg/a.py", "solution.py"]
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/etc", "../outside"])
+def test_symlinks_are_refused(tmp_path: Path, target: str) -> None:
+    (tmp_path / "solution.py").write_text("x = 1\n")
+    (tmp_path / "link").symlink_to(target)
+    with pytest.raises(SubmissionError, match="symbolic link"):
+        intake.read_submission(tmp_path, "solution")
+
+
+def test_symlinked_submission_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "real.py").write_text("x = 1\n")
+    (tmp_path / "link.py").symlink_to(tmp_path / "real.py")
+    with pytest.raises(SubmissionError, match="symbolic link"):
+        intake.read_submission(tmp_path / "link.py", "solution")
+
+
+def test_fifo_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(SubmissionError, match="not a regular file"):
+        intake.read_submission(tmp_path, "solution")
+
+
+def test_caps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(intake, "MAX_FILES", 3)
+    for i in range(5):
+        (tmp_path / f"f{i}.py").write_text("")
+    with pytest.raises(SubmissionError, match="more than 3 files"):
+        intake.read_submission(tmp_path, "solution")
+
+
+def test_big_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(intake, "MAX_FILE_BYTES", 10)
+    (tmp_path / "solution.py").write_text("x" * 11)
+    with pytest.raises(SubmissionError, match="larger than"):
+        intake.read_submission(tmp_path, "solution")
+
+
+def test_non_python_single_file_and_missing_path(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("")
+    with pytest.raises(SubmissionError, match=r"must be a \.py file"):
+        intake.read_submission(tmp_path / "a.txt", "solution")
+    with pytest.raises(SubmissionError, match="no such file"):
+        intake.read_submission(tmp_path / "nope", "solution")
+
+
+def test_control_characters_in_names_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "bad\x07name.py").write_text("")
+    with pytest.raises(SubmissionError, match="not allowed"):
+        intake.read_submission(tmp_path, "solution")
+
+
+@given(st.dictionaries(st.from_regex(r"[a-z]{1,8}\.py", fullmatch=True), st.binary(max_size=20), max_size=5))
+def test_digest_depends_on_content_not_order(files: dict[str, bytes]) -> None:
+    reordered = dict(reversed(list(files.items())))
+    assert intake.compute_digest(files) == intake.compute_digest(reordered)
+    if files:
+        name = next(iter(files))
+        changed = {**files, name: files[name] + b"!"}
+        assert intake.compute_digest(changed) != intake.compute_digest(files)
