@@ -122,7 +122,7 @@ class WorkerSession:
         try:
             return endpoint.request(op, timeout=limit, **fields)
         except rpc.ChannelTimeout:
-            self._fail(WorkerTimeout(f"time limit exceeded ({limit:g} s per call)"))
+            self._fail(self._failure_after_timeout(limit))
         except rpc.ProtocolError as exc:
             self._fail(self._failure_after_death(exc))
         except MemoryError:
@@ -135,6 +135,20 @@ class WorkerSession:
         if death is None:
             return WorkerCrashed(f"protocol violation: {exc}")
         return _FAILURE_BY_KIND[death.kind](death.detail)
+
+    def _failure_after_timeout(self, limit: float) -> WorkerFailure:
+        """A call ran out of time; a worker the kernel was killing for memory is a memory verdict."""
+        timeout = WorkerTimeout(f"time limit exceeded ({limit:g} s per call)")
+        handle = self._handle
+        if handle is None:
+            return timeout
+        death = handle.death(0.5)
+        if death is None:
+            handle.kill()
+            death = handle.death(5.0)
+        if death is not None and death.kind is DeathKind.MEMORY:
+            return WorkerMemory(death.detail)
+        return timeout
 
     def _fail(self, failure: WorkerFailure) -> None:
         self._failure = failure
