@@ -43,7 +43,7 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not docker"
 
 bench: image
-	$(PY) benchmarks/overhead.py
+	$(GRADER) bench --out out/bench
 
 clean:
 	rm -rf $(VENV) out

@@ -86,7 +86,12 @@ def grade_prepared(
 
 
 def run_harness(
-    submission_dir: Path, challenge: Challenge, choice: SandboxChoice, suite: Suite, run_id: str
+    submission_dir: Path,
+    challenge: Challenge,
+    choice: SandboxChoice,
+    suite: Suite,
+    run_id: str,
+    harness_module: str = "grader.harness.runner",
 ) -> dict[str, Any]:
     """Run the suite in a fresh trusted harness process; return its raw verdicts."""
     workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
@@ -116,7 +121,7 @@ def run_harness(
         timeout = challenge.limits.suite_seconds + HARNESS_GRACE_SECONDS
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
-                [sys.executable, "-m", "grader.harness.runner", str(spec_path)],
+                [sys.executable, "-m", harness_module, str(spec_path)],
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
@@ -190,5 +195,8 @@ def assemble_result(
         started_at=started_at,
         finished_at=now_iso(),
         error=error,
-        extra={"challenge_digest": challenge.digest(), "worker_starts": raw.get("worker_starts", 0)},
+        extra={
+            "challenge_digest": challenge.digest(),
+            "worker_starts": raw.get("worker_starts", 0),
+        },
     )

@@ -149,8 +149,18 @@ def parse_challenge(data: Mapping[str, Any], root: Path, source: Path) -> Challe
         raise ChallengeError(f"{source}: field 'driver' is required for kind 'django'")
     limits = _parse_limits(_get(data, "limits", dict, source, default={}), source)
     suites = _get(data, "suites", dict, source, default={})
-    hidden_dir = _subdir(root, _get(suites, "hidden", str, source, "suites.hidden", "tests/hidden"), source, "suites.hidden")
-    visible_dir = _subdir(root, _get(suites, "visible", str, source, "suites.visible", "tests/visible"), source, "suites.visible")
+    hidden_dir = _subdir(
+        root,
+        _get(suites, "hidden", str, source, "suites.hidden", "tests/hidden"),
+        source,
+        "suites.hidden",
+    )
+    visible_dir = _subdir(
+        root,
+        _get(suites, "visible", str, source, "suites.visible", "tests/visible"),
+        source,
+        "suites.visible",
+    )
     hypothesis = _get(data, "hypothesis", dict, source, default={})
     max_examples = _get(hypothesis, "max_examples", int, source, "hypothesis.max_examples", 100)
     if not 1 <= max_examples <= 10_000:
@@ -228,7 +238,11 @@ def _get(
 
 
 def _get_enum(
-    data: Mapping[str, Any], key: str, kind: type[enum.StrEnum], source: Path, default: str | None = None
+    data: Mapping[str, Any],
+    key: str,
+    kind: type[enum.StrEnum],
+    source: Path,
+    default: str | None = None,
 ) -> Any:
     value = _get(data, key, str, source, default=default)
     try:

@@ -6,8 +6,8 @@ import json
 import logging
 import shutil
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -52,7 +52,11 @@ def sandbox_option(default: str) -> Callable[[F], F]:
 
 
 def image_option() -> Callable[[F], F]:
-    return click.option("--image", default=None, help="Sandbox image tag (default: the current content-addressed tag).")
+    return click.option(
+        "--image",
+        default=None,
+        help="Sandbox image tag (default: the current content-addressed tag).",
+    )
 
 
 def _choice(sandbox: str, image: str | None) -> api.SandboxChoice:
@@ -74,7 +78,9 @@ def _summary_line(result: GradeResult) -> str:
 def cli(verbose: int) -> None:
     """Grade coding-challenge submissions in a sandbox, with hidden pytest + hypothesis suites."""
     logging.basicConfig(
-        level=logging.WARNING - 10 * min(verbose, 2), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING - 10 * min(verbose, 2),
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
     )
 
 
@@ -155,13 +161,25 @@ def test(submission: Path, slug: str, sandbox: str, image: str | None) -> int:
 @sandbox_option("docker")
 @image_option()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write result.json and reports here.")
-@click.option("--format", "formats", default="html,md,json", show_default=True, help="Comma-separated: html,md,json,junit.")
+@click.option(
+    "--format",
+    "formats",
+    default="html,md,json",
+    show_default=True,
+    help="Comma-separated: html,md,json,junit.",
+)
 @click.option(
     "--audience", type=click.Choice([a.value for a in Audience]), default="reviewer", show_default=True,
     help="candidate: score and counts only for hidden tests.",
 )  # fmt: skip
 def grade(
-    submission: Path, slug: str, sandbox: str, image: str | None, out_dir: Path | None, formats: str, audience: str
+    submission: Path,
+    slug: str,
+    sandbox: str,
+    image: str | None,
+    out_dir: Path | None,
+    formats: str,
+    audience: str,
 ) -> int:
     """Grade SUBMISSION (a .py file or a folder) against a challenge's hidden suite."""
     chosen = parse_formats(formats)
@@ -179,7 +197,12 @@ def grade(
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("result_file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice([f.value for f in Format]), default="md", show_default=True)
-@click.option("--audience", type=click.Choice([a.value for a in Audience]), default="reviewer", show_default=True)
+@click.option(
+    "--audience",
+    type=click.Choice([a.value for a in Audience]),
+    default="reviewer",
+    show_default=True,
+)
 @click.option("--out", "out_file", type=click.Path(path_type=Path), help="Write here instead of stdout.")
 def report(result_file: Path, fmt: str, audience: str, out_file: Path | None) -> int:
     """Render a result.json again, in another format or for another audience."""
@@ -200,7 +223,14 @@ def report(result_file: Path, fmt: str, audience: str, out_file: Path | None) ->
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Gradings in parallel.")
 @click.option("--wrong", "only_wrong", is_flag=True, help="Only the wrong/ and alternatives/ checks.")
 @click.option("--basic", "only_basic", is_flag=True, help="Only reference, stub and visible checks.")
-def verify(slugs: tuple[str, ...], sandbox: str, image: str | None, jobs: int, only_wrong: bool, only_basic: bool) -> int:
+def verify(
+    slugs: tuple[str, ...],
+    sandbox: str,
+    image: str | None,
+    jobs: int,
+    only_wrong: bool,
+    only_basic: bool,
+) -> int:
     """Check the challenge bank: references 100%, stubs 0%, wrong variants under their bounds."""
     from grader.verify import verify as run_verify
 
@@ -222,13 +252,42 @@ def verify(slugs: tuple[str, ...], sandbox: str, image: str | None, jobs: int, o
     return ExitCode.VERIFICATION_FAILED if failed else 0
 
 
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("slugs", nargs=-1)
+@click.option("--repeat", type=click.IntRange(1, 20), default=3, show_default=True)
+@image_option()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("out/bench"),
+    show_default=True,
+)
+def bench(slugs: tuple[str, ...], repeat: int, image: str | None, out_dir: Path) -> int:
+    """Measure isolation overhead: in-process pytest vs the local worker vs Docker."""
+    from grader.bench import render_markdown, run_bench, write_report
+
+    chosen = [find_challenge(slug) for slug in slugs] if slugs else [
+        find_challenge(slug) for slug in ("lru-cache", "pair-sum", "sliding-window-rate-limiter")
+    ]  # fmt: skip
+    report_data = run_bench(chosen, repeat=repeat, image=image, log=err)
+    for path in write_report(report_data, out_dir):
+        err(f"wrote {path}")
+    out(render_markdown(report_data))
+    return 0 if report_data.verdicts_agree() else ExitCode.VERIFICATION_FAILED
+
+
 @cli.group()
 def image() -> None:
     """Build and inspect the sandbox image."""
 
 
 @image.command("build", epilog=EXIT_CODES_HELP)
-@click.option("--base", default=None, help="Base image (default: python:3.11-slim, or built from Debian packages).")
+@click.option(
+    "--base",
+    default=None,
+    help="Base image (default: python:3.11-slim, or built from Debian packages).",
+)
 @click.option("--tag", default=None, help="Image tag (default: content-addressed).")
 def image_build(base: str | None, tag: str | None) -> int:
     """Build the sandbox image offline."""

@@ -83,9 +83,7 @@ class TestResult:
             message=_field(data, "message", str),
             falsifying_example=_optional(data, "falsifying_example", str),
             output=str(data.get("output", "")),
-            timing=None
-            if timing is None
-            else Timing(float(timing["elapsed_s"]), float(timing["bound_s"])),
+            timing=None if timing is None else Timing(float(timing["elapsed_s"]), float(timing["bound_s"])),
         )
 
 

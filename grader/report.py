@@ -96,14 +96,16 @@ def render(result: GradeResult, fmt: Format, audience: Audience = Audience.REVIE
             data["tests"] = []
             data["counts"] = ReportView(result, audience).counts
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
-    template_name = {Format.HTML: "report.html.j2", Format.MD: "report.md.j2", Format.JUNIT: "junit.xml.j2"}[fmt]
+    template_name = {
+        Format.HTML: "report.html.j2",
+        Format.MD: "report.md.j2",
+        Format.JUNIT: "junit.xml.j2",
+    }[fmt]
     env = _environment(autoescape=fmt in (Format.HTML, Format.JUNIT))
     return env.get_template(template_name).render(view=ReportView(result, audience), result=result)
 
 
-def write_reports(
-    result: GradeResult, out_dir: Path, formats: tuple[Format, ...], audience: Audience
-) -> list[Path]:
+def write_reports(result: GradeResult, out_dir: Path, formats: tuple[Format, ...], audience: Audience) -> list[Path]:
     """Write result.json (always, full detail for the record) plus the chosen renderings."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

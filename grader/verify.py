@@ -84,13 +84,27 @@ def static_checks(challenge: Challenge) -> list[Check]:
     checks = []
     prompt = challenge.prompt_path
     text = prompt.read_text(encoding="utf-8") if prompt.is_file() else ""
-    checks.append(Check(challenge.slug, "prompt", bool(text.strip()), "prompt.md" if text else "prompt.md missing or empty"))
+    checks.append(
+        Check(
+            challenge.slug,
+            "prompt",
+            bool(text.strip()),
+            "prompt.md" if text else "prompt.md missing or empty",
+        )
+    )
     for folder, label in ((challenge.stub_dir, "stub"), (challenge.reference_dir, "reference")):
         ok = (folder / f"{challenge.entry}.py").is_file() or (folder / challenge.entry / "__init__.py").is_file()
         checks.append(Check(challenge.slug, f"{label} files", ok, f"{folder.name}/{challenge.entry}.py"))
     for suite_dir, label in ((challenge.hidden_dir, "hidden"), (challenge.visible_dir, "visible")):
         ok = any(suite_dir.glob("test_*.py"))
-        checks.append(Check(challenge.slug, f"{label} suite files", ok, str(suite_dir.relative_to(challenge.root))))
+        checks.append(
+            Check(
+                challenge.slug,
+                f"{label} suite files",
+                ok,
+                str(suite_dir.relative_to(challenge.root)),
+            )
+        )
     return checks
 
 
@@ -99,16 +113,40 @@ def plan(challenge: Challenge, *, basic: bool, wrong: bool) -> tuple[list[Gradin
     checks: list[Check] = []
     if basic:
         jobs += [
-            GradingJob(challenge, "reference scores 100%", challenge.reference_dir, Suite.HIDDEN, _expect_full),
+            GradingJob(
+                challenge,
+                "reference scores 100%",
+                challenge.reference_dir,
+                Suite.HIDDEN,
+                _expect_full,
+            ),
             GradingJob(challenge, "stub scores 0%", challenge.stub_dir, Suite.HIDDEN, _expect_zero),
-            GradingJob(challenge, "visible tests pass on the reference", challenge.reference_dir, Suite.VISIBLE, _expect_full),
+            GradingJob(
+                challenge,
+                "visible tests pass on the reference",
+                challenge.reference_dir,
+                Suite.VISIBLE,
+                _expect_full,
+            ),
         ]
     if wrong:
         wrong_files = sorted(challenge.wrong_dir.glob("*.py")) if challenge.wrong_dir.is_dir() else []
         alternatives = sorted(challenge.alternatives_dir.glob("*.py")) if challenge.alternatives_dir.is_dir() else []
-        checks.append(Check(challenge.slug, "wrong variants", len(wrong_files) >= MIN_WRONG, f"{len(wrong_files)} (need {MIN_WRONG})"))
         checks.append(
-            Check(challenge.slug, "alternatives", len(alternatives) >= MIN_ALTERNATIVES, f"{len(alternatives)} (need {MIN_ALTERNATIVES})")
+            Check(
+                challenge.slug,
+                "wrong variants",
+                len(wrong_files) >= MIN_WRONG,
+                f"{len(wrong_files)} (need {MIN_WRONG})",
+            )
+        )
+        checks.append(
+            Check(
+                challenge.slug,
+                "alternatives",
+                len(alternatives) >= MIN_ALTERNATIVES,
+                f"{len(alternatives)} (need {MIN_ALTERNATIVES})",
+            )
         )
         for path in wrong_files:
             try:

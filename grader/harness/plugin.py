@@ -187,9 +187,7 @@ class GraderPlugin:
             record.output = text
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, Any, None]:
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
         record = self.records.get(item.nodeid)
@@ -212,9 +210,7 @@ class GraderPlugin:
         return [record.to_dict() for record in self.records.values()]
 
 
-def classify(
-    excinfo: pytest.ExceptionInfo[BaseException] | None, report: pytest.TestReport
-) -> tuple[Outcome, str]:
+def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, report: pytest.TestReport) -> tuple[Outcome, str]:
     """The verdict of a failed test phase, and a one-paragraph reason."""
     if excinfo is None:
         return Outcome.ERROR, _short(str(report.longrepr))
@@ -226,7 +222,7 @@ def classify(
         return Outcome.TIMEOUT, _short(str(exc))
     crash = getattr(report.longrepr, "reprcrash", None)
     message = crash.message if crash is not None else f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, AssertionError) or isinstance(exc, pytest.fail.Exception):
+    if isinstance(exc, (AssertionError, pytest.fail.Exception)):
         return Outcome.FAILED, _short(message)
     return Outcome.ERROR, _short(message)
 
@@ -234,7 +230,10 @@ def classify(
 def falsifying_example(exc: BaseException) -> str | None:
     """Hypothesis's shrunk example, from the notes it attaches to the exception."""
     notes = [note for note in getattr(exc, "__notes__", []) if isinstance(note, str)]
-    start = next((i for i, note in enumerate(notes) if note.startswith(("Falsifying", "Failing test case"))), None)
+    start = next(
+        (i for i, note in enumerate(notes) if note.startswith(("Falsifying", "Failing test case"))),
+        None,
+    )
     if start is None:
         return None
     kept = [note for note in notes[start:] if not note.startswith(("You can", "Explanation"))]

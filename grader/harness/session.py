@@ -9,7 +9,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from grader.sandbox.base import SOCKET_NAME, Death, DeathKind, SandboxBackend, WorkerHandle, WorkerSpec
+from grader.sandbox.base import (
+    SOCKET_NAME,
+    Death,
+    DeathKind,
+    SandboxBackend,
+    WorkerHandle,
+    WorkerSpec,
+)
 from grader.worker import rpc
 
 log = logging.getLogger(__name__)
@@ -86,9 +93,7 @@ class WorkerSession:
         finally:
             listener.close()
         connection.settimeout(None)
-        self._endpoint = rpc.Endpoint(
-            connection, serve_ops=rpc.HARNESS_SERVES, public_attrs_only=True
-        )
+        self._endpoint = rpc.Endpoint(connection, serve_ops=rpc.HARNESS_SERVES, public_attrs_only=True)
         self._endpoint.invoke = self.call
         return self._endpoint
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import signal
+import stat
 import threading
 import time
 import uuid
@@ -85,6 +86,15 @@ class EngineSupport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """How a container ended (from its State after it stopped)."""
+
+    code: int
+    oom_killed: bool
+    removed: bool = False
+
+
 def describe_exit(exit_code: int, oom_killed: bool, limits: Limits) -> Death:
     """A container's end in the harness's terms (the worker runs under docker-init)."""
     if oom_killed:
@@ -99,6 +109,22 @@ def describe_exit(exit_code: int, oom_killed: bool, limits: Limits) -> Death:
             name = f"signal {number}"
         return Death(DeathKind.CRASHED, f"worker killed ({name})")
     return Death(DeathKind.CRASHED, f"worker exited with code {exit_code}")
+
+
+def _check_mountable(folder: Path) -> None:
+    """The worker is uid 65534: a folder it cannot enter would look like a crash of the
+    submission (or a worker that never connects), so refuse it here, as what it is."""
+    try:
+        mode = folder.stat().st_mode
+    except OSError as exc:
+        raise SandboxError(f"cannot mount {folder}: {exc.strerror}") from None
+    if not stat.S_ISDIR(mode):
+        raise SandboxError(f"cannot mount {folder}: not a folder")
+    if mode & 0o005 != 0o005:
+        raise SandboxError(
+            f"cannot mount {folder}: the sandbox user (uid 65534) cannot read it"
+            " (make it world-readable: 0755 folders, 0644 files)"
+        )
 
 
 def _safe_name(text: str, limit: int = 48) -> str:
@@ -134,15 +160,15 @@ class DockerWorker:
         state: dict[str, Any] = attrs.get("State") or {}
         return state
 
-    def wait_exit(self, wait_seconds: float) -> tuple[int, bool] | None:
-        """(exit code, OOM-killed) once the container has stopped; None while it runs."""
+    def wait_exit(self, wait_seconds: float) -> Exit | None:
+        """How the container ended, waiting up to `wait_seconds`; None while it runs."""
         deadline = time.monotonic() + max(wait_seconds, 0.0)
         while True:
             state = self.state()
             if state is None:
-                return (-1, False)
+                return Exit(code=-1, oom_killed=False, removed=True)
             if state.get("Status") not in ("created", "running", "restarting", "paused"):
-                return (int(state.get("ExitCode") or 0), bool(state.get("OOMKilled")))
+                return Exit(int(state.get("ExitCode") or 0), bool(state.get("OOMKilled")))
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
@@ -152,10 +178,9 @@ class DockerWorker:
         ended = self.wait_exit(wait_seconds)
         if ended is None:
             return None
-        code, oom_killed = ended
-        if code == -1 and not oom_killed and self.state() is None:
+        if ended.removed:
             return Death(DeathKind.CRASHED, "worker container disappeared")
-        return describe_exit(code, oom_killed, self.limits)
+        return describe_exit(ended.code, ended.oom_killed, self.limits)
 
     def kill(self) -> None:
         # SIGKILL to docker-init, PID 1 of the container: every process in it dies.
@@ -293,8 +318,8 @@ class DockerBackend:
         client = self.engine()
         image = self.image()
         for folder in (spec.submission_dir, spec.driver_dir, socket_dir):
-            if folder is not None and not folder.is_dir():
-                raise SandboxError(f"cannot mount {folder}: not a folder")
+            if folder is not None:
+                _check_mountable(folder)
         name = f"grader-{_safe_name(spec.run_id)}-{uuid.uuid4().hex[:10]}"
         labels = {str(k): str(v) for k, v in spec.labels.items()}
         labels.update({LABEL_MANAGED: "1", LABEL_RUN: spec.run_id})
@@ -311,8 +336,8 @@ class DockerBackend:
             )
         except docker.errors.ImageNotFound:
             self._image = None
-            self.image()  # raises the "run `grader image build`" error
-            raise
+            self.image()  # raises the "run `grader image build`" error if the tag is gone
+            raise SandboxError(f"sandbox image {self.image_tag} changed during start") from None
         except ENGINE_ERRORS as exc:
             raise SandboxError(f"cannot create a sandbox container: {one_line(exc)}") from None
         worker = DockerWorker(client, str(created["Id"]), name, spec.limits)

@@ -19,7 +19,7 @@ from typing import Any
 from grader.errors import SandboxError
 from grader.sandbox.base import Limits, WorkerSpec
 from grader.sandbox.docker import ENGINE_ERRORS, DockerBackend
-from grader.sandbox.image import LABEL_SOURCE, compute_image_tag, docker_client, image_info
+from grader.sandbox.image import compute_image_tag, docker_client, image_info
 
 # Small limits, so that the probes that must hit them do so quickly.
 PROBE_LIMITS = Limits(memory_mb=96, pids=32, file_mb=2, tmp_mb=8, nofile=64, cpus=1.0)
@@ -202,7 +202,7 @@ def _run_probe(backend: DockerBackend, probe: Probe, limits: Limits, scratch: Pa
         worker.close()
     if ended is None:
         return Check(probe.name, False, f"probe did not finish within {PROBE_SECONDS:.0f} s")
-    code, oom_killed = ended
+    code, oom_killed = ended.code, ended.oom_killed
     if code == 0 or (probe.oom_means_held and oom_killed):
         how = " (OOM-killed)" if oom_killed else ""
         return Check(probe.name, True, probe.held + how)
@@ -239,14 +239,12 @@ def run_doctor(tag: str | None = None, limits: Limits | None = None) -> list[Che
         checks.append(
             Check("sandbox image", True, f"{image.tag} {image.digest[:19]} ({image.base_source})")
         )
-        labels = (client.images.get(image.digest).attrs.get("Config") or {}).get("Labels") or {}
-        source = labels.get(LABEL_SOURCE, "")
-        fresh = target == current and source == current.partition(":")[2]
+        fresh = image.source == current.partition(":")[2]
         checks.append(
             Check(
                 "image matches sources",
                 fresh,
-                "built from this checkout's Dockerfile, requirements and worker"
+                f"built from this checkout's Dockerfile, requirements and worker ({current})"
                 if fresh
                 else f"{target} was not built from these sources (current tag: {current});"
                 " run `grader image build`",

@@ -118,7 +118,7 @@ class LocalBackend:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=lambda: _limit_child(spec.limits),  # noqa: PLW1509 (no threads here)
+            preexec_fn=lambda: _limit_child(spec.limits),
             close_fds=True,
         )
         return LocalWorker(process, spec.limits)

@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import rpc  # type: ignore[import-not-found]  # noqa: E402  (sibling; -P keeps this folder off sys.path)
+import rpc  # type: ignore[import-not-found]
 
 OUTPUT_CAP_BYTES = 64 * 1024
 

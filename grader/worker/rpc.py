@@ -553,9 +553,8 @@ class Endpoint:
             raise ProtocolError(f"unknown target {target_id!r}")
         target = self._exported[target_id]
         name = message.get("name")
-        if name is not None:
-            if type(name) is not str or (self.public_attrs_only and name.startswith("_")):
-                raise PermissionError(f"attribute {name!r} is not accessible")
+        if name is not None and (type(name) is not str or (self.public_attrs_only and name.startswith("_"))):
+            raise PermissionError(f"attribute {name!r} is not accessible")
         fields = {
             key: (value if key in ("name", "target") else self.decode(value))
             for key, value in message.items()

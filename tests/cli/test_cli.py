@@ -22,25 +22,34 @@ def toy_bank(monkeypatch: pytest.MonkeyPatch) -> Path:
 def run(*args: str) -> tuple[int, str, str]:
     runner = CliRunner()
     result = runner.invoke(cli, list(args), standalone_mode=False, catch_exceptions=False)
-    return (result.return_value if isinstance(result.return_value, int) else 0), result.stdout, result.stderr
+    return (
+        (result.return_value if isinstance(result.return_value, int) else 0),
+        result.stdout,
+        result.stderr,
+    )
 
 
 def test_help_documents_exit_codes() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for line in ("0  graded", "1  verification failed", "2  usage or input error", "3  sandbox or infrastructure"):
+    for line in (
+        "0  graded",
+        "1  verification failed",
+        "2  usage or input error",
+        "3  sandbox or infrastructure",
+    ):
         assert line in result.output
 
 
 def test_list_json_shows_seed_section_and_question() -> None:
-    code, stdout, _ = run("list", "--json")
+    _, stdout, _ = run("list", "--json")
     data = json.loads(stdout)
     lru = next(c for c in data if c["slug"] == "lru-cache")
     assert lru["seed"] == {"section": "Data Structures and Algorithms", "question": 1}
 
 
 def test_show_prints_the_prompt() -> None:
-    code, stdout, _ = run("show", "lru-cache")
+    _, stdout, _ = run("show", "lru-cache")
     assert "## Interface" in stdout
     assert "Limits:" in stdout
 
@@ -63,7 +72,12 @@ def test_grade_local_writes_every_report(tmp_path: Path, toy_bank: Path) -> None
     assert code == 0
     assert "toy-sum: 7/7 (100.00%) graded" in stdout
     assert "does not isolate untrusted code" in stderr
-    assert {p.name for p in out.iterdir()} == {"result.json", "report.html", "report.md", "junit.xml"}
+    assert {p.name for p in out.iterdir()} == {
+        "result.json",
+        "report.html",
+        "report.md",
+        "junit.xml",
+    }
     result = json.loads((out / "result.json").read_text())
     assert result["percent"] == 100.0
     assert result["sandbox"]["backend"] == "local"
@@ -92,7 +106,11 @@ def test_verify_toy_bank_locally(toy_bank: Path) -> None:
         (["grade", "nope.py", "--challenge", "toy-sum", "--sandbox", "local"], 2, "no such file"),
         (["grade", "x.py", "--challenge", "no-such", "--sandbox", "local"], 2, "unknown challenge"),
         (["report", "missing.json"], 2, "file not found"),
-        (["grade", "x.py", "--challenge", "toy-sum", "--format", "pdf", "--sandbox", "local"], 2, "unknown report format"),
+        (
+            ["grade", "x.py", "--challenge", "toy-sum", "--format", "pdf", "--sandbox", "local"],
+            2,
+            "unknown report format",
+        ),
         (["grade"], 2, "Missing argument"),
         (["verify", "no-such", "--sandbox", "local"], 2, "unknown challenge"),
     ],
@@ -106,7 +124,9 @@ def test_bad_input_is_one_line_with_exit_code(
     assert "Traceback" not in captured.err
 
 
-def test_bad_challenge_toml_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_challenge_toml_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     bank = tmp_path / "bank"
     (bank / "broken").mkdir(parents=True)
     (bank / "broken" / "challenge.toml").write_text('slug = "broken"\n')

@@ -46,7 +46,11 @@ def test_planted_conftest_and_ini_change_nothing(grade_source: GradeSource) -> N
     """
     result = grade_source(
         "def add(a, b):\n    return 0\n",
-        {"conftest.py": hack, "pytest.ini": "[pytest]\naddopts = -p no:grader\n", "tests/conftest.py": hack},
+        {
+            "conftest.py": hack,
+            "pytest.ini": "[pytest]\naddopts = -p no:grader\n",
+            "tests/conftest.py": hack,
+        },
     )
     assert result.score == 0
 
@@ -60,7 +64,9 @@ def test_exit_at_import_scores_zero(grade_source: GradeSource, exit_call: str) -
 
 
 def test_os_exit_inside_a_call_fails_only_that_test(grade_source: GradeSource) -> None:
-    result = grade_source(HONEST_ADD + "\ndef greet(n):\n    import os\n    os._exit(0)\n\ndef spin(n):\n    return n\n")
+    result = grade_source(
+        HONEST_ADD + "\ndef greet(n):\n    import os\n    os._exit(0)\n\ndef spin(n):\n    return n\n"
+    )
     assert outcomes(result)["test_greet"] == "crashed"
     assert "exited with code 0" in next(t.message for t in result.tests if t.id.endswith("test_greet"))
     assert outcomes(result)["test_spin"] == "passed"  # a fresh worker served the next test
@@ -160,7 +166,9 @@ def test_fake_pytest_summary_on_stdout_is_just_output(grade_source: GradeSource)
 
 
 def test_hanging_call_times_out_and_the_rest_still_scores(grade_source: GradeSource) -> None:
-    source = HONEST_ADD + """
+    source = (
+        HONEST_ADD
+        + """
 def greet(n):
     return "hello " + n
 
@@ -168,6 +176,7 @@ def spin(n):
     while True:
         pass
 """
+    )
     result = grade_source(source)
     assert outcomes(result)["test_spin"] == "timeout"
     assert "time limit exceeded" in next(t.message for t in result.tests if t.id.endswith("test_spin"))
@@ -175,7 +184,9 @@ def spin(n):
 
 
 def test_unbounded_allocation_is_a_memory_verdict(grade_source: GradeSource) -> None:
-    source = HONEST_ADD + """
+    source = (
+        HONEST_ADD
+        + """
 def greet(n):
     blocks = []
     while True:
@@ -184,6 +195,7 @@ def greet(n):
 def spin(n):
     return n
 """
+    )
     result = grade_source(source)
     assert outcomes(result)["test_greet"] == "memory"
     assert "memory limit (256 MB) exceeded" in next(t.message for t in result.tests if t.id.endswith("test_greet"))
@@ -202,8 +214,8 @@ def test_missing_entry_module_fails_with_the_reason(grade_source: GradeSource, t
     # solution.py exists here but has no add: AttributeError; now without solution.py at all
     assert result.score == 0
     from grader.api import SandboxChoice, grade
-    from tests.conftest import TOY
     from grader.challenges import load_challenge
+    from tests.conftest import TOY
 
     folder = tmp_path / "no-entry"
     folder.mkdir()

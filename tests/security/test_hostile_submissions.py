@@ -44,13 +44,18 @@ def docker_ready() -> Iterator[None]:
     yield
     # After the whole suite, nothing of ours is left running.
     leftover = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", "label=grader.managed=1"], capture_output=True, text=True, check=True
+        ["docker", "ps", "-aq", "--filter", "label=grader.managed=1"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert leftover == []
 
 
 def grade_attack(grade_source: GradeSource, greet_body: str, extra: dict[str, str] | None = None) -> GradeResult:
-    source = HONEST + "\ndef greet(name):\n" + "\n".join("    " + line for line in greet_body.strip().splitlines()) + "\n"
+    source = (
+        HONEST + "\ndef greet(name):\n" + "\n".join("    " + line for line in greet_body.strip().splitlines()) + "\n"
+    )
     return grade_source(source, extra, sandbox="docker")
 
 
@@ -74,7 +79,9 @@ def assert_honest(result: GradeResult, greet: str = "failed") -> None:
 @pytest.mark.parametrize(
     "planted",
     [
-        {"conftest.py": "import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n    o = yield\n    o.get_result().outcome = 'passed'\n"},
+        {
+            "conftest.py": "import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n    o = yield\n    o.get_result().outcome = 'passed'\n"  # noqa: E501
+        },
         {"pytest.ini": "[pytest]\naddopts = -p no:python\n"},
         {"sitecustomize.py": "import builtins\nbuiltins.__import__ = None\n"},
         {"usercustomize.py": "raise SystemExit(0)\n"},
@@ -83,10 +90,23 @@ def assert_honest(result: GradeResult, greet: str = "failed") -> None:
         {"hypothesis/__init__.py": "given = lambda *a, **k: (lambda f: f)\n"},
         {"_pytest/__init__.py": ""},
     ],
-    ids=["conftest", "pytest.ini", "sitecustomize", "usercustomize", "pth", "fake-pytest", "fake-hypothesis", "fake-_pytest"],
+    ids=[
+        "conftest",
+        "pytest.ini",
+        "sitecustomize",
+        "usercustomize",
+        "pth",
+        "fake-pytest",
+        "fake-hypothesis",
+        "fake-_pytest",
+    ],
 )
 def test_planted_files_change_nothing(grade_source: GradeSource, planted: dict[str, str]) -> None:
-    result = grade_source("def add(a, b):\n    return 0\n\ndef greet(n):\n    return 0\n\ndef spin(n):\n    return 0\n", planted, sandbox="docker")
+    result = grade_source(
+        "def add(a, b):\n    return 0\n\ndef greet(n):\n    return 0\n\ndef spin(n):\n    return 0\n",
+        planted,
+        sandbox="docker",
+    )
     assert result.status is GradeStatus.GRADED
     assert result.score == 0
     assert all(t.outcome is Outcome.FAILED for t in result.tests)
@@ -115,7 +135,11 @@ def test_sys_exit_inside_a_call(grade_source: GradeSource) -> None:
 
 
 def test_exit_from_atexit_changes_nothing(grade_source: GradeSource) -> None:
-    source = "import atexit, os\natexit.register(lambda: os._exit(0))\n" + HONEST + "def greet(n):\n    return 'hello ' + n\n"
+    source = (
+        "import atexit, os\natexit.register(lambda: os._exit(0))\n"
+        + HONEST
+        + "def greet(n):\n    return 'hello ' + n\n"
+    )
     result = grade_source(source, sandbox="docker")
     assert result.score == 7
 
@@ -295,7 +319,10 @@ def test_infinite_loop_times_out(grade_source: GradeSource) -> None:
 
 
 def test_sigterm_ignoring_loop_times_out(grade_source: GradeSource) -> None:
-    result = grade_attack(grade_source, "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass")
+    result = grade_attack(
+        grade_source,
+        "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass",
+    )
     assert_honest(result, greet="timeout")
 
 
@@ -348,7 +375,11 @@ return "hello " + name
     ids=["tcp", "dns", "udp", "http"],
 )
 def test_no_network(grade_source: GradeSource, attempt: str) -> None:
-    body = "try:\n" + "\n".join("    " + line for line in attempt.splitlines()) + "\nexcept OSError:\n    return 'offline'\nreturn 'hello ' + name"
+    body = (
+        "try:\n"
+        + "\n".join("    " + line for line in attempt.splitlines())
+        + "\nexcept OSError:\n    return 'offline'\nreturn 'hello ' + name"
+    )
     result = grade_attack(grade_source, body)
     assert_honest(result)
 

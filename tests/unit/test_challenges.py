@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.challenges import Kind, load_challenge, load_all
+from grader.challenges import Kind, load_all, load_challenge
 from grader.errors import ChallengeError, ExitCode
 from tests.conftest import TOY
 
@@ -80,7 +80,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_missing_suite_folder(toy_copy: Path) -> None:
     shutil.rmtree(toy_copy / "tests" / "hidden")
-    with pytest.raises(ChallengeError, match="'suites.hidden'"):
+    with pytest.raises(ChallengeError, match=r"'suites\.hidden'"):
         load_challenge(toy_copy)
 
 

@@ -54,7 +54,14 @@ def test_result_json_has_the_documented_keys() -> None:
     for key in ["schema_version", "challenge", "submission_sha256", "status", "score", "max_score", "percent",
                 "tests", "sandbox", "grader_version", "started_at", "finished_at"]:  # fmt: skip
         assert key in data
-    assert set(data["tests"][0]) >= {"id", "outcome", "weight", "duration_s", "message", "falsifying_example"}
+    assert set(data["tests"][0]) >= {
+        "id",
+        "outcome",
+        "weight",
+        "duration_s",
+        "message",
+        "falsifying_example",
+    }
 
 
 @pytest.mark.parametrize(
@@ -68,9 +75,7 @@ def test_result_json_has_the_documented_keys() -> None:
     ],
 )
 def test_malformed_results_name_the_field(mutate, message) -> None:  # type: ignore[no-untyped-def]
-    result = GradeResult(
-        "x", Suite.HIDDEN, "0" * 64, GradeStatus.GRADED, 1, 1, 100, (), {}, "0.1.0", "a", "b"
-    )
+    result = GradeResult("x", Suite.HIDDEN, "0" * 64, GradeStatus.GRADED, 1, 1, 100, (), {}, "0.1.0", "a", "b")
     data = result.to_dict()
     mutate(data)
     with pytest.raises(InputError, match=message):

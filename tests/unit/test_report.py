@@ -27,7 +27,7 @@ def sample(suite: Suite = Suite.HIDDEN) -> GradeResult:
         percent=60.0,
         tests=(
             TestResult("test_secret_input_42", Outcome.PASSED, weight=3, duration_s=0.1),
-            TestResult("test_hidden_edge", Outcome.FAILED, weight=1, message="assert -1 == 7", falsifying_example="Falsifying example: f(x=7)", output=HOSTILE),
+            TestResult("test_hidden_edge", Outcome.FAILED, weight=1, message="assert -1 == 7", falsifying_example="Falsifying example: f(x=7)", output=HOSTILE),  # noqa: E501
             TestResult("test_perf", Outcome.TIMEOUT, weight=1, message="time limit exceeded", timing=Timing(9.5, 6.0)),
         ),
         sandbox={"backend": "docker", "image": "grader-sandbox:abc", "image_digest": "sha256:feed"},
@@ -80,7 +80,11 @@ def test_junit_is_valid_xml_even_with_control_characters() -> None:
     assert suite.get("failures") == "1"
     assert suite.get("errors") == "1"
     cases = suite.findall("testcase")
-    assert [c.get("name") for c in cases] == ["test_secret_input_42", "test_hidden_edge", "test_perf"]
+    assert [c.get("name") for c in cases] == [
+        "test_secret_input_42",
+        "test_hidden_edge",
+        "test_perf",
+    ]
     assert cases[1].find("failure") is not None
     assert cases[2].find("error") is not None
 
@@ -94,10 +98,10 @@ def test_json_round_trips_through_report(tmp_path: Path) -> None:
 def test_load_result_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "r.json"
     bad.write_text("{nope")
-    with pytest.raises(InputError, match="r.json: not valid JSON"):
+    with pytest.raises(InputError, match=r"r\.json: not valid JSON"):
         load_result(bad)
     bad.write_text(json.dumps({"schema_version": 1}))
-    with pytest.raises(InputError, match="r.json: missing field"):
+    with pytest.raises(InputError, match=r"r\.json: missing field"):
         load_result(bad)
 
 
