@@ -92,6 +92,7 @@ def run_harness(
     suite: Suite,
     run_id: str,
     harness_module: str = "grader.harness.runner",
+    pytest_args: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Run the suite in a fresh trusted harness process; return its raw verdicts."""
     workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
@@ -108,6 +109,7 @@ def run_harness(
             "run_id": run_id,
             "labels": {"grader.challenge": challenge.slug},
             "out": str(workdir / "out.json"),
+            "pytest_args": list(pytest_args),
         }
         spec_path = workdir / "spec.json"
         spec_path.write_text(json.dumps(spec), encoding="utf-8")

@@ -221,17 +221,26 @@ def report(result_file: Path, fmt: str, audience: str, out_file: Path | None) ->
 @sandbox_option("docker")
 @image_option()
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Gradings in parallel.")
-@click.option("--wrong", "only_wrong", is_flag=True, help="Only the wrong/ and alternatives/ checks.")
-@click.option("--basic", "only_basic", is_flag=True, help="Only reference, stub and visible checks.")
+@click.option("--basic", is_flag=True, help="Reference 100%, stub 0%, visible tests pass.")
+@click.option("--wrong", is_flag=True, help="wrong/ under their bounds, alternatives/ at 100%.")
+@click.option("--mutants", is_flag=True, help="Mutation testing of the hidden suites (gate: 90% killed).")
+@click.option(
+    "--mutant-cap", type=click.IntRange(1, 1000), default=40, show_default=True, help="Mutants per challenge."
+)
 def verify(
     slugs: tuple[str, ...],
     sandbox: str,
     image: str | None,
     jobs: int,
-    only_wrong: bool,
-    only_basic: bool,
+    basic: bool,
+    wrong: bool,
+    mutants: bool,
+    mutant_cap: int,
 ) -> int:
-    """Check the challenge bank: references 100%, stubs 0%, wrong variants under their bounds."""
+    """Check the challenge bank: references 100%, stubs 0%, wrong variants under their bounds.
+
+    With no check flag, runs --basic and --wrong; --mutants runs only when asked.
+    """
     from grader.verify import verify as run_verify
 
     roots = [challenges_dir() / slug for slug in slugs] if slugs else discover()
@@ -239,10 +248,18 @@ def verify(
         if not root.is_dir():
             raise InputError(f"unknown challenge {root.name!r}")
     choice = api.resolve_sandbox(api.SandboxChoice(sandbox, image))
-    basic = not only_wrong
-    wrong = not only_basic
-    checks = run_verify(roots, sandbox=choice, jobs=jobs, basic=basic, wrong=wrong,
-                        progress=lambda c: err(f"{'ok  ' if c.ok else 'FAIL'} {c.challenge}: {c.name}"))  # fmt: skip
+    if not (basic or wrong or mutants):
+        basic = wrong = True
+    checks = run_verify(
+        roots,
+        sandbox=choice,
+        jobs=jobs,
+        basic=basic,
+        wrong=wrong,
+        mutants=mutants,
+        mutant_cap=mutant_cap,
+        progress=lambda c: err(f"{'ok  ' if c.ok else 'FAIL'} {c.challenge}: {c.name}"),
+    )
     failed = [c for c in checks if not c.ok]
     width = max((len(c.challenge) for c in checks), default=10)
     for check in checks:
@@ -354,3 +371,12 @@ def main(argv: list[str] | None = None) -> int:
         err(f"error: {exc}")
         return int(exc.exit_code)
     return int(code) if isinstance(code, int) else 0
+
+
+def _register_extensions() -> None:
+    from grader.batch.cli import register
+
+    register(cli)
+
+
+_register_extensions()

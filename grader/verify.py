@@ -169,6 +169,26 @@ def run_job(job: GradingJob, sandbox: SandboxChoice) -> Check:
     return Check(job.challenge.slug, job.name, ok, detail)
 
 
+KILL_RATE_GATE = 90.0
+
+
+def mutation_check(challenge: Challenge, sandbox: SandboxChoice, cap: int, jobs: int) -> Check:
+    from grader.mutation_run import run_mutation_testing, survivor_text
+
+    try:
+        report = run_mutation_testing(challenge, sandbox=sandbox, cap=cap, jobs=jobs)
+    except GraderError as exc:
+        return Check(challenge.slug, "mutants", False, str(exc))
+    counted = report.counted
+    detail = (
+        f"kill rate {report.kill_rate:g}% ({len(counted) - len(report.survivors)}/{len(counted)} killed, "
+        f"{len(report.outcomes)} of {report.generated} mutants run, gate {KILL_RATE_GATE:g}%)"
+    )
+    if report.survivors:
+        detail += "\n" + survivor_text(report, challenge.reference_dir / f"{challenge.entry}.py")
+    return Check(challenge.slug, "mutants", report.kill_rate >= KILL_RATE_GATE, detail)
+
+
 def verify(
     roots: Iterable[Path],
     *,
@@ -176,17 +196,21 @@ def verify(
     jobs: int = 2,
     basic: bool = True,
     wrong: bool = True,
+    mutants: bool = False,
+    mutant_cap: int = 40,
     progress: Callable[[Check], None] | None = None,
 ) -> list[Check]:
     """Run every check on every challenge folder; never stops at the first failure."""
     checks: list[Check] = []
     grading_jobs: list[GradingJob] = []
+    loaded: list[Challenge] = []
     for root in roots:
         try:
             challenge = load_challenge(root)
         except GraderError as exc:
             checks.append(Check(root.name, "challenge.toml", False, str(exc)))
             continue
+        loaded.append(challenge)
         checks.append(Check(challenge.slug, "challenge.toml", True, "valid"))
         checks += static_checks(challenge)
         planned, static = plan(challenge, basic=basic, wrong=wrong)
@@ -194,6 +218,12 @@ def verify(
         checks += static
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for check in pool.map(lambda job: run_job(job, sandbox), grading_jobs):
+            checks.append(check)
+            if progress is not None:
+                progress(check)
+    if mutants:
+        for challenge in loaded:
+            check = mutation_check(challenge, sandbox, mutant_cap, jobs)
             checks.append(check)
             if progress is not None:
                 progress(check)

@@ -101,6 +101,18 @@ def test_update_refreshes_recency_and_value_without_evicting(submission):
     assert cache.get("c") == 3
 
 
+def test_put_on_an_existing_key_replaces_its_value(submission):
+    cache = submission.LRUCache(3)
+    cache.put("k", "old")
+    cache.put("k", "new")
+    assert cache.get("k") == "new"
+    cache.put(7, 1)
+    cache.put(7, 2)
+    cache.put(7, 3)
+    assert cache.get(7) == 3
+    assert len(cache) == 2
+
+
 def test_stored_values_are_returned_as_stored(submission):
     cache = submission.LRUCache(3)
     cache.put("none", None)
