@@ -227,6 +227,9 @@ def report(result_file: Path, fmt: str, audience: str, out_file: Path | None) ->
 @click.option(
     "--mutant-cap", type=click.IntRange(1, 1000), default=40, show_default=True, help="Mutants per challenge."
 )
+@click.option(
+    "--repeat", type=click.IntRange(1, 20), default=1, show_default=True, help="Grade N times: flaky tests fail."
+)
 def verify(
     slugs: tuple[str, ...],
     sandbox: str,
@@ -236,6 +239,7 @@ def verify(
     wrong: bool,
     mutants: bool,
     mutant_cap: int,
+    repeat: int,
 ) -> int:
     """Check the challenge bank: references 100%, stubs 0%, wrong variants under their bounds.
 
@@ -258,6 +262,7 @@ def verify(
         wrong=wrong,
         mutants=mutants,
         mutant_cap=mutant_cap,
+        repeat=repeat,
         progress=lambda c: err(f"{'ok  ' if c.ok else 'FAIL'} {c.challenge}: {c.name}"),
     )
     failed = [c for c in checks if not c.ok]

@@ -160,13 +160,50 @@ def plan(challenge: Challenge, *, basic: bool, wrong: bool) -> tuple[list[Gradin
     return jobs, checks
 
 
-def run_job(job: GradingJob, sandbox: SandboxChoice) -> Check:
-    try:
-        result = grade(job.submission, job.challenge, sandbox=sandbox, suite=job.suite)
-    except GraderError as exc:
-        return Check(job.challenge.slug, job.name, False, str(exc))
-    ok, detail = job.judge(result)
-    return Check(job.challenge.slug, job.name, ok, detail)
+def run_job(job: GradingJob, sandbox: SandboxChoice, repeat: int = 1) -> list[Check]:
+    """Grade `repeat` times: judge the first result, then compare every per-test outcome."""
+    results: list[GradeResult] = []
+    for _ in range(repeat):
+        try:
+            results.append(grade(job.submission, job.challenge, sandbox=sandbox, suite=job.suite))
+        except GraderError as exc:
+            return [Check(job.challenge.slug, job.name, False, str(exc))]
+    ok, detail = job.judge(results[0])
+    checks = [Check(job.challenge.slug, job.name, ok, detail)]
+    if repeat > 1:
+        checks.append(flakiness_check(job, results))
+    if job.name == "reference scores 100%":
+        checks.append(timing_margin_check(job.challenge, results))
+    return checks
+
+
+def flakiness_check(job: GradingJob, results: list[GradeResult]) -> Check:
+    first = {t.id: t.outcome for t in results[0].tests}
+    flaky = sorted(
+        {t.id for result in results[1:] for t in result.tests if first.get(t.id) is not t.outcome}
+        | {test_id for result in results[1:] for test_id in first.keys() - {t.id for t in result.tests}}
+    )
+    detail = f"{len(results)} runs, identical outcomes" if not flaky else "flaky: " + ", ".join(flaky)
+    return Check(job.challenge.slug, f"{job.name}: deterministic", not flaky, detail)
+
+
+TIMING_MARGIN = 3.0
+
+
+def timing_margin_check(challenge: Challenge, results: list[GradeResult]) -> Check:
+    """Every performance test: the reference's slowest time is at most a third of its bound."""
+    worst: dict[str, tuple[float, float]] = {}
+    for result in results:
+        for test in result.tests:
+            if test.timing is not None:
+                ratio = test.timing.elapsed_s / test.timing.bound_s
+                if test.id not in worst or ratio > worst[test.id][0] / worst[test.id][1]:
+                    worst[test.id] = (test.timing.elapsed_s, test.timing.bound_s)
+    too_slow = [f"{test_id} took {e:.2f} s of {b:g} s" for test_id, (e, b) in worst.items() if e * TIMING_MARGIN > b]
+    detail = f"{len(worst)} performance test(s) within a third of their bound"
+    if too_slow:
+        detail = "reference too close to the bound: " + "; ".join(too_slow)
+    return Check(challenge.slug, "timing margins", not too_slow, detail)
 
 
 KILL_RATE_GATE = 90.0
@@ -198,6 +235,7 @@ def verify(
     wrong: bool = True,
     mutants: bool = False,
     mutant_cap: int = 40,
+    repeat: int = 1,
     progress: Callable[[Check], None] | None = None,
 ) -> list[Check]:
     """Run every check on every challenge folder; never stops at the first failure."""
@@ -217,10 +255,11 @@ def verify(
         grading_jobs += planned
         checks += static
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for check in pool.map(lambda job: run_job(job, sandbox), grading_jobs):
-            checks.append(check)
-            if progress is not None:
-                progress(check)
+        for job_checks in pool.map(lambda job: run_job(job, sandbox, repeat), grading_jobs):
+            for check in job_checks:
+                checks.append(check)
+                if progress is not None:
+                    progress(check)
     if mutants:
         for challenge in loaded:
             check = mutation_check(challenge, sandbox, mutant_cap, jobs)

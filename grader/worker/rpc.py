@@ -310,6 +310,8 @@ class Endpoint:
         if kind is float:
             return {"$F": repr(value)} if value != value or value in (float("inf"), float("-inf")) else value
         if kind is list:
+            if len(value) > 64 and _is_plain_json(value, depth):
+                return {"$j": value}  # big plain payloads (operation batches) skip the per-item walk
             # Inlined scalar test: big lists of numbers and strings are the common case.
             out: list[Any] = []
             append = out.append
@@ -353,6 +355,11 @@ class Endpoint:
             return [item if type(item) in _JSON_SCALARS else self.decode(item, depth + 1) for item in data]
         if kind is not dict or len(data) not in (1, 2):
             raise ProtocolError(f"malformed value of type {kind.__name__}")
+        if "$j" in data:
+            payload = _expect(data["$j"], list)
+            if not _is_plain_json(payload, depth):
+                raise ProtocolError("malformed plain-JSON payload")
+            return payload
         if "$I" in data:
             return int(_expect(data["$I"], str), 16)
         if "$F" in data:
@@ -561,6 +568,31 @@ class Endpoint:
             if key not in ("k", "id", "op", "drop")
         }
         return handler(target, fields)
+
+
+def _is_plain_json(value: list[Any], depth: int) -> bool:
+    """Only lists, str, bool, None, finite floats and ints below 2**63, nested at most MAX_DEPTH."""
+    if depth > MAX_DEPTH:
+        return False
+    for item in value:
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if not -SMALL_INT < item < SMALL_INT:
+                return False
+        elif kind is list:
+            if not _is_plain_json(item, depth + 1):
+                return False
+        elif kind is float:
+            if item != item or item in (_INF, -_INF):
+                return False
+        else:
+            return False
+    return True
+
+
+_INF = float("inf")
 
 
 def _expect(value: Any, kind: type) -> Any:
