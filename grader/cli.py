@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from grader import __version__, api
-from grader.challenges import Challenge, challenges_dir, discover, find_challenge, load_all
+from grader.challenges import Challenge, Kind, challenges_dir, discover, find_challenge, load_all
 from grader.errors import ExitCode, GraderError, InputError
 from grader.models import Audience, GradeResult, Suite
 from grader.report import Format, parse_formats, render, write_reports
@@ -230,6 +230,8 @@ def report(result_file: Path, fmt: str, audience: str, out_file: Path | None) ->
 @click.option(
     "--repeat", type=click.IntRange(1, 20), default=1, show_default=True, help="Grade N times: flaky tests fail."
 )
+@click.option("--format", "formats", default=None, help="Also write a suite-quality report: html,md,json.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/verify"), show_default=True)
 def verify(
     slugs: tuple[str, ...],
     sandbox: str,
@@ -240,6 +242,8 @@ def verify(
     mutants: bool,
     mutant_cap: int,
     repeat: int,
+    formats: str | None,
+    out_dir: Path,
 ) -> int:
     """Check the challenge bank: references 100%, stubs 0%, wrong variants under their bounds.
 
@@ -265,6 +269,14 @@ def verify(
         repeat=repeat,
         progress=lambda c: err(f"{'ok  ' if c.ok else 'FAIL'} {c.challenge}: {c.name}"),
     )
+    if formats:
+        from grader.report import render_verify
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for fmt in parse_formats(formats):
+            path = out_dir / f"verify.{fmt.value}"
+            path.write_text(render_verify(checks, fmt), encoding="utf-8")
+            err(f"wrote {path}")
     failed = [c for c in checks if not c.ok]
     width = max((len(c.challenge) for c in checks), default=10)
     for check in checks:
@@ -297,6 +309,24 @@ def bench(slugs: tuple[str, ...], repeat: int, image: str | None, out_dir: Path)
         err(f"wrote {path}")
     out(render_markdown(report_data))
     return 0 if report_data.verdicts_agree() else ExitCode.VERIFICATION_FAILED
+
+
+@cli.group()
+def challenge() -> None:
+    """Author challenges."""
+
+
+@challenge.command("new", epilog=EXIT_CODES_HELP)
+@click.argument("slug")
+@click.option("--kind", type=click.Choice([k.value for k in Kind]), default="python", show_default=True)
+def challenge_new(slug: str, kind: str) -> int:
+    """Scaffold challenges/SLUG with every file and a comment saying what belongs there."""
+    from grader.scaffold import scaffold_challenge
+
+    for path in scaffold_challenge(challenges_dir(), slug, Kind(kind)):
+        err(f"wrote {path}")
+    out(f"fill in {challenges_dir() / slug}, then run: grader verify {slug}")
+    return 0
 
 
 @cli.group()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -132,3 +134,24 @@ def load_result(path: Path) -> GradeResult:
         return GradeResult.from_dict(data)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+
+
+def render_verify(checks: Sequence[Any], fmt: Format) -> str:
+    """The suite-quality report of `grader verify --format`."""
+    failed = sum(1 for c in checks if not c.ok)
+    if fmt is Format.JSON:
+        data = {
+            "schema_version": 1,
+            "passed": len(checks) - failed,
+            "failed": failed,
+            "checks": [{"challenge": c.challenge, "name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+        }
+        return json.dumps(data, indent=2) + "\n"
+    if fmt is Format.JUNIT:
+        raise InputError("the suite-quality report comes as html, md or json")
+    template = {Format.HTML: "verify.html.j2", Format.MD: "verify.md.j2"}[fmt]
+    env = _environment(autoescape=fmt is Format.HTML)
+    challenges = sorted({c.challenge for c in checks})
+    return env.get_template(template).render(
+        checks=checks, passed=len(checks) - failed, failed=failed, challenges=challenges
+    )

@@ -135,3 +135,28 @@ def test_bad_challenge_toml_exit_code(
     err = capsys.readouterr().err
     assert "challenge.toml: missing field 'title'" in err
     assert err.count("\n") == 1
+
+
+def test_challenge_new_scaffolds_a_loadable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.challenges import load_challenge
+
+    monkeypatch.setenv("GRADER_CHALLENGES", str(tmp_path))
+    assert main(["challenge", "new", "my-thing", "--kind", "django"]) == 0
+    challenge = load_challenge(tmp_path / "my-thing")
+    assert challenge.driver_dir is not None
+    for name in ("prompt.md", "stub/solution.py", "reference/solution.py", "wrong/example_wrong.py"):
+        assert (tmp_path / "my-thing" / name).is_file()
+    assert main(["challenge", "new", "my-thing"]) == 2
+
+
+def test_verify_writes_a_suite_quality_report(tmp_path: Path, toy_bank: Path) -> None:
+    out = tmp_path / "quality"
+    code, _, _ = run(
+        "verify", "toy-sum", "--sandbox", "local", "--basic", "--format", "html,md,json", "--out", str(out)
+    )
+    assert code == 0
+    data = json.loads((out / "verify.json").read_text())
+    assert data["failed"] == 0
+    assert any(c["name"] == "timing margins" for c in data["checks"])
+    assert "<table>" in (out / "verify.html").read_text()
+    assert "| toy-sum |" in (out / "verify.md").read_text()
