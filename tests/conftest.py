@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,7 @@ FILES = Path(__file__).parent / "files"
 TOY = FILES / "challenges" / "toy-sum"
 
 GradeSource = Callable[..., GradeResult]
+RUN_IDS: list[str] = []  # every grading's run id, to find the containers our tests started
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +43,9 @@ def grade_source(tmp_path: Path, toy: Challenge) -> GradeSource:
         for name, content in (extra or {}).items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(textwrap.dedent(content), encoding="utf-8")
-        return grade(folder, challenge or toy, sandbox=SandboxChoice(sandbox), suite=suite)
+        run_id = f"t{uuid.uuid4().hex[:11]}"
+        RUN_IDS.append(run_id)
+        return grade(folder, challenge or toy, sandbox=SandboxChoice(sandbox), suite=suite, run_id=run_id)
 
     return run
 

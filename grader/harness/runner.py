@@ -76,6 +76,9 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         code = pytest.main(pytest_arguments(Path(spec["suite_dir"]), spec.get("pytest_args", [])), plugins=[plugin])
     finally:
         session.close()
+        release = getattr(backend, "close", None)
+        if callable(release):
+            release()  # the Docker SDK's connection pool
     return {
         "exit_code": int(code),
         "tests": plugin.results(),

@@ -6,6 +6,7 @@ import logging
 import shutil
 import socket
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -80,22 +81,35 @@ class WorkerSession:
         listener.bind(str(path))
         path.chmod(0o777)  # the worker runs as another, unprivileged user
         listener.listen(1)
-        listener.settimeout(CONNECT_SECONDS)
         self.starts += 1
-        self._handle = self.backend.start(self.spec, self._socket_dir)
         try:
-            connection, _ = listener.accept()
-        except TimeoutError as exc:
-            death = self._handle.death(0.5)
+            self._handle = self.backend.start(self.spec, self._socket_dir)
+            connection = self._accept(listener, self._handle)
+        except BaseException:
             self.close()
-            detail = death.detail if death else f"worker did not connect within {CONNECT_SECONDS:.0f} s"
-            raise WorkerCrashed(f"worker failed to start: {detail}") from exc
+            raise
         finally:
             listener.close()
         connection.settimeout(None)
         self._endpoint = rpc.Endpoint(connection, serve_ops=rpc.HARNESS_SERVES, public_attrs_only=True)
         self._endpoint.invoke = self.call
         return self._endpoint
+
+    @staticmethod
+    def _accept(listener: socket.socket, handle: WorkerHandle) -> socket.socket:
+        """Wait for the worker to connect, noticing at once if it died instead."""
+        listener.settimeout(0.25)
+        deadline = time.monotonic() + CONNECT_SECONDS
+        while True:
+            try:
+                connection, _ = listener.accept()
+                return connection
+            except TimeoutError:
+                death = handle.death(0)
+                if death is not None:
+                    raise WorkerCrashed(f"worker failed to start: {death.detail}") from None
+                if time.monotonic() > deadline:
+                    raise WorkerCrashed(f"worker did not connect within {CONNECT_SECONDS:.0f} s") from None
 
     def endpoint(self) -> rpc.Endpoint:
         if self._failure is not None:

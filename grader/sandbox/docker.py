@@ -71,9 +71,7 @@ class EngineSupport:
             "memory": "cgroup (memory = memory+swap)"
             if self.memory_enforced
             else "rlimit RLIMIT_AS in the worker (engine lacks memory or swap limits)",
-            "processes": "cgroup pids"
-            if self.pids
-            else "rlimit NPROC (per uid; engine lacks pids limits)",
+            "processes": "cgroup pids" if self.pids else "rlimit NPROC (per uid; engine lacks pids limits)",
             "cpu": "cgroup CFS quota" if self.cpu else "not limited (engine lacks CFS quota)",
             "file_size": "rlimit FSIZE (engine ulimit)",
             "open_files": "rlimit NOFILE (engine ulimit)",
@@ -198,9 +196,7 @@ class DockerWorker:
                 self.client.api.remove_container(self.id, force=True)
             except ENGINE_ERRORS as exc:
                 if not _ignorable(exc):
-                    raise SandboxError(
-                        f"cannot remove container {self.name}: {one_line(exc)}"
-                    ) from None
+                    raise SandboxError(f"cannot remove container {self.name}: {one_line(exc)}") from None
             self._closed = True
 
 
@@ -259,9 +255,13 @@ class DockerBackend:
         return command
 
     def fallback_flags(self, limits: Limits) -> list[str]:
-        """The worker's in-process limits, for what the engine cannot enforce."""
-        if self.support().memory_enforced:
-            return []
+        """The worker's in-process address-space limit, always on, below the cgroup's.
+
+        Where the engine enforces memory, the cgroup stays the hard stop; the rlimit
+        makes a runaway allocation fail fast with MemoryError (a memory verdict)
+        instead of the kernel thrashing near the cgroup limit until the call times
+        out, and gives the same verdicts as the local backend.
+        """
         return ["--memory-mb", str(limits.memory_mb)]
 
     def host_options(self, spec: WorkerSpec, socket_dir: Path) -> dict[str, Any]:

@@ -236,9 +236,7 @@ def run_doctor(tag: str | None = None, limits: Limits | None = None) -> list[Che
         except SandboxError as exc:
             checks.append(Check("sandbox image", False, str(exc)))
             return checks
-        checks.append(
-            Check("sandbox image", True, f"{image.tag} {image.digest[:19]} ({image.base_source})")
-        )
+        checks.append(Check("sandbox image", True, f"{image.tag} {image.digest[:19]} ({image.base_source})"))
         fresh = image.source == current.partition(":")[2]
         checks.append(
             Check(
@@ -246,8 +244,7 @@ def run_doctor(tag: str | None = None, limits: Limits | None = None) -> list[Che
                 fresh,
                 f"built from this checkout's Dockerfile, requirements and worker ({current})"
                 if fresh
-                else f"{target} was not built from these sources (current tag: {current});"
-                " run `grader image build`",
+                else f"{target} was not built from these sources (current tag: {current}); run `grader image build`",
             )
         )
         backend = DockerBackend(image.tag, client=client)

@@ -87,9 +87,7 @@ class Requirement:
 
 
 # The pip that installs the requirements inside the build; it never reaches the image.
-PIP_WHEEL = Requirement(
-    "pip", "26.3", ("f3b60b20ffaadd4415ed7957212a38ac63fa4c5fa375bd0f4a797777940fad13",)
-)
+PIP_WHEEL = Requirement("pip", "26.3", ("f3b60b20ffaadd4415ed7957212a38ac63fa4c5fa375bd0f4a797777940fad13",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,9 +209,7 @@ def default_wheelhouse() -> Path:
     return Path.home() / ".cache" / "grader" / "wheelhouse"
 
 
-def find_wheels(
-    wheelhouse: Path, requirements: Sequence[Requirement]
-) -> tuple[dict[str, Path], list[Requirement]]:
+def find_wheels(wheelhouse: Path, requirements: Sequence[Requirement]) -> tuple[dict[str, Path], list[Requirement]]:
     """The wheel file of each requirement (matched by hash) and the requirements with none."""
     by_hash: dict[str, Path] = {}
     if wheelhouse.is_dir():
@@ -256,9 +252,7 @@ def fill_wheelhouse(
             "-r", str(listing), "-d", str(wheelhouse),
         ]  # fmt: skip
         try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=PIP_TIMEOUT, check=False
-            )
+            done = subprocess.run(command, capture_output=True, text=True, timeout=PIP_TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SandboxError(f"pip download failed: {one_line(exc)}") from None
     if done.returncode != 0:
@@ -315,9 +309,7 @@ def _prune_rootfs(root: Path) -> None:
                 path.unlink(missing_ok=True)
 
 
-def build_debootstrap_base(
-    client: Any, mirror: str = DEBIAN_MIRROR, log: LogFn | None = None
-) -> str:
+def build_debootstrap_base(client: Any, mirror: str = DEBIAN_MIRROR, log: LogFn | None = None) -> str:
     """Make (or reuse) a minimal Debian base with python3 and return its tag."""
     say = log or _default_log
     tag = debootstrap_base_tag()
@@ -341,9 +333,7 @@ def build_debootstrap_base(
             DEBIAN_SUITE, str(root), mirror,
         ]  # fmt: skip
         try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=DEBOOTSTRAP_TIMEOUT, check=False
-            )
+            done = subprocess.run(command, capture_output=True, text=True, timeout=DEBOOTSTRAP_TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SandboxError(f"debootstrap failed: {one_line(exc)}") from None
         if done.returncode != 0:
@@ -398,9 +388,7 @@ def _resolve_base(client: Any, base: str | None, mirror: str, say: LogFn) -> tup
 def _base_python_version(client: Any, base: str) -> str:
     script = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
     try:
-        output = client.containers.run(
-            base, ["python3", "-c", script], remove=True, network_mode="none"
-        )
+        output = client.containers.run(base, ["python3", "-c", script], remove=True, network_mode="none")
     except docker.errors.ContainerError as exc:
         raise SandboxError(f"base image {base} has no working python3: {one_line(exc)}") from None
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
@@ -587,9 +575,7 @@ def _probe_versions(client: Any, image_id: str) -> tuple[str, dict[str, str]]:
         "print(json.dumps(['%d.%d.%d' % sys.version_info[:3], {n: v(n) for n in names}]))\n"
     )
     try:
-        output = client.containers.run(
-            image_id, ["python3", "-c", script], remove=True, network_mode="none"
-        )
+        output = client.containers.run(image_id, ["python3", "-c", script], remove=True, network_mode="none")
         version, packages = json.loads(bytes(output).decode("utf-8"))
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise SandboxError(f"cannot inspect the sandbox image: {one_line(exc)}") from None

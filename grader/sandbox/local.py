@@ -86,8 +86,6 @@ def describe_exit(code: int, limits: Limits) -> Death:
         number = -code
         if number == signal.SIGXCPU:
             return Death(DeathKind.TIMEOUT, "CPU time limit exceeded")
-        if number == signal.SIGXFSZ:
-            return Death(DeathKind.CRASHED, f"file size limit ({limits.file_mb} MB) exceeded")
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
         return Death(DeathKind.CRASHED, f"worker killed by signal {name}")
     return Death(DeathKind.CRASHED, f"worker exited with code {code}")

@@ -183,9 +183,7 @@ def _run_id() -> str:
 
 def _containers(backend: DockerBackend, run_id: str | None = None) -> list[dict[str, Any]]:
     labels = [f"{LABEL_MANAGED}=1"] + ([f"{LABEL_RUN}={run_id}"] if run_id else [])
-    found: list[dict[str, Any]] = backend.engine().api.containers(
-        all=True, filters={"label": labels}
-    )
+    found: list[dict[str, Any]] = backend.engine().api.containers(all=True, filters={"label": labels})
     return found
 
 
@@ -300,9 +298,7 @@ def test_memory_limit(make_session: Any) -> None:
         module.hog(512)
 
 
-def test_infinite_loop_times_out_and_the_container_goes(
-    make_session: Any, backend: DockerBackend
-) -> None:
+def test_infinite_loop_times_out_and_the_container_goes(make_session: Any, backend: DockerBackend) -> None:
     session = make_session(Limits(call_seconds=1, memory_mb=128))
     module = session.load("probe")
     with pytest.raises(WorkerTimeout, match="time limit exceeded"):
@@ -337,9 +333,7 @@ def test_killed_worker_is_reported(make_session: Any, number: signal.Signals) ->
 # ---------------------------------------------------------------- containers
 
 
-def test_cleanup_removes_leftovers(
-    backend: DockerBackend, tmp_path: Path, submission: Path
-) -> None:
+def test_cleanup_removes_leftovers(backend: DockerBackend, tmp_path: Path, submission: Path) -> None:
     tmp_path.chmod(0o755)
     run_id = _run_id()
     spec = WorkerSpec(submission, LIMITS, run_id=run_id)

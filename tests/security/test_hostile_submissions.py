@@ -17,7 +17,7 @@ import pytest
 
 from grader.errors import SubmissionError
 from grader.models import GradeResult, GradeStatus, Outcome
-from tests.conftest import GradeSource, outcomes
+from tests.conftest import RUN_IDS, GradeSource, outcomes
 
 pytestmark = [pytest.mark.docker]
 
@@ -42,13 +42,14 @@ def docker_ready() -> Iterator[None]:
             pytest.fail(f"CI needs the Docker sandbox: {exc}")
         pytest.skip(f"Docker sandbox unavailable: {exc}")
     yield
-    # After the whole suite, nothing of ours is left running.
-    leftover = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", "label=grader.managed=1"],
+    # After the whole suite, nothing our gradings started is left (other runs may share the engine).
+    listed = subprocess.run(
+        ["docker", "ps", "-a", "--filter", "label=grader.managed=1", "--format", '{{.Label "grader.run"}}'],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
+    leftover = sorted(set(listed) & set(RUN_IDS))
     assert leftover == []
 
 

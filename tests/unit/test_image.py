@@ -117,9 +117,7 @@ def test_wheels_are_matched_by_hash(tmp_path: Path) -> None:
     assert [r.name for r in missing] == ["tampered"]
 
 
-def test_fill_wheelhouse_downloads_only_what_is_missing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fill_wheelhouse_downloads_only_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     house = tmp_path / "house"
     house.mkdir()
     _, present_hash = _fake_wheel(house, "present", b"present")
@@ -161,13 +159,9 @@ def test_default_wheelhouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 
 
 def test_dockerfile_gets_one_label_line() -> None:
-    text = image._dockerfile_with_labels(
-        {"grader.python": "3.11.2", "grader.packages": '{"a": "1"}'}
-    )
+    text = image._dockerfile_with_labels({"grader.python": "3.11.2", "grader.packages": '{"a": "1"}'})
     lines = [line for line in text.splitlines() if line.startswith("LABEL")]
-    assert lines == [
-        'LABEL grader.sandbox="1" grader.packages="{\\"a\\": \\"1\\"}" grader.python="3.11.2"'
-    ]
+    assert lines == ['LABEL grader.sandbox="1" grader.packages="{\\"a\\": \\"1\\"}" grader.python="3.11.2"']
 
 
 def test_dockerfile_is_offline_and_unprivileged() -> None:
@@ -251,9 +245,7 @@ def _client(info: dict[str, Any] | None = None) -> FakeClient:
 def test_missing_image_is_one_clear_error() -> None:
     with pytest.raises(SandboxError) as caught:
         ensure_image("grader-sandbox:ffffffffffff", client=_client())
-    assert str(caught.value) == (
-        "sandbox image grader-sandbox:ffffffffffff not found: run `grader image build`"
-    )
+    assert str(caught.value) == ("sandbox image grader-sandbox:ffffffffffff not found: run `grader image build`")
 
 
 def test_foreign_image_is_refused() -> None:
