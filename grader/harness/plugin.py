@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from grader.harness.session import WorkerFailure, WorkerSession
 from grader.models import Outcome, Timing
@@ -126,6 +126,9 @@ class GraderPlugin:
             report_multiple_bugs=False,
             max_examples=self.max_examples,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+            # No `explain` phase: it re-runs many examples per failing test and the shrunk
+            # example already says what failed.
+            phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
         )
         settings.load_profile("grader")
 

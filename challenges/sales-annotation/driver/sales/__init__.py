@@ -1,0 +1,1 @@
+"""The challenge's Django app: products, their order lines and their reviews."""

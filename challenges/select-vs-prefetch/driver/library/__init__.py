@@ -1,0 +1,1 @@
+"""The challenge's Django app: authors, tags and books."""

@@ -1,0 +1,17 @@
+"""Models of the select-vs-prefetch challenge (the candidate imports them from `library.models`)."""
+
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
+    tags = models.ManyToManyField(Tag, related_name="books", blank=True)
