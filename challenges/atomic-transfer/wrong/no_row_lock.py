@@ -1,0 +1,43 @@
+# wrong: reads the balances with a plain get(), without select_for_update(), so concurrent transfers can lose updates
+# max-percent: 95
+from __future__ import annotations
+
+import functools
+
+from django.db import transaction
+from django.db.models import F
+
+from bank import audit
+from bank.models import Account
+
+
+class InsufficientFunds(Exception):
+    pass
+
+
+def transfer(from_id, to_id, amount):
+    if amount <= 0 or from_id == to_id:
+        raise ValueError("bad transfer")
+    with transaction.atomic():
+        src = Account.objects.get(pk=from_id)
+        dst = Account.objects.get(pk=to_id)
+        if src.balance < amount:
+            raise InsufficientFunds(str(from_id))
+        Account.objects.filter(pk=from_id).update(balance=F("balance") - amount)
+        Account.objects.filter(pk=to_id).update(balance=F("balance") + amount)
+        transaction.on_commit(functools.partial(audit.record, from_id, to_id, amount))
+
+
+def transfer_many(transfers):
+    done = []
+    with transaction.atomic():
+        for from_id, to_id, amount in transfers:
+            try:
+                with transaction.atomic():
+                    transfer(from_id, to_id, amount)
+            except (InsufficientFunds, ValueError, Account.DoesNotExist):
+                done.append(False)
+            else:
+                done.append(True)
+    return done
+

@@ -1,0 +1,44 @@
+# wrong: does not reject a transfer to the same account (it succeeds, changes nothing and is audited)
+# max-percent: 90
+from __future__ import annotations
+
+import functools
+
+from django.db import transaction
+from django.db.models import F
+
+from bank import audit
+from bank.models import Account
+
+
+class InsufficientFunds(Exception):
+    pass
+
+
+def transfer(from_id, to_id, amount):
+    if amount <= 0:
+        raise ValueError("bad amount")
+    with transaction.atomic():
+        src = Account.objects.select_for_update().get(pk=from_id)
+        if src.balance < amount:
+            raise InsufficientFunds(str(from_id))
+        Account.objects.filter(pk=from_id).update(balance=F("balance") - amount)
+        Account.objects.filter(pk=to_id).update(balance=F("balance") + amount)
+        if not Account.objects.filter(pk=to_id).exists():
+            raise Account.DoesNotExist(str(to_id))
+        transaction.on_commit(functools.partial(audit.record, from_id, to_id, amount))
+
+
+def transfer_many(transfers):
+    done = []
+    with transaction.atomic():
+        for from_id, to_id, amount in transfers:
+            try:
+                with transaction.atomic():
+                    transfer(from_id, to_id, amount)
+            except (InsufficientFunds, ValueError, Account.DoesNotExist):
+                done.append(False)
+            else:
+                done.append(True)
+    return done
+

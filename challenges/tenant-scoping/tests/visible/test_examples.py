@@ -1,0 +1,31 @@
+"""The prompt's examples, through the challenge's driver."""
+
+ROWS = [
+    {"id": 1, "tenant_id": 1, "name": "alpha"},
+    {"id": 2, "tenant_id": 2, "name": "beta"},
+    {"id": 3, "tenant_id": 1, "name": "gamma"},
+]
+
+
+def test_scoped_listing_and_nesting(driver):
+    obs = driver.steps_scenario(rows=ROWS, steps=[["enter", 1], ["list"], ["enter", 2], ["count"], ["exit"], ["get", 2], ["exit"]])
+    assert obs["results"] == [
+        ["ok", None],
+        ["ok", [[1, 1, "alpha"], [3, 1, "gamma"]]],
+        ["ok", None],
+        ["ok", 1],
+        ["ok", None],
+        ["error", "DoesNotExist"],
+        ["ok", None],
+    ]
+
+
+def test_create_sets_the_tenant(driver):
+    obs = driver.steps_scenario(rows=ROWS, steps=[["enter", 2], ["create", "delta"], ["exit"]])
+    assert obs["results"][1] == ["ok", [2, 2, "delta"]]
+    assert obs["table"] == [[1, "alpha"], [1, "gamma"], [2, "beta"], [2, "delta"]]
+
+
+def test_outside_any_context(driver):
+    obs = driver.steps_scenario(rows=ROWS, steps=[["list"], ["count"]])
+    assert obs["results"] == [["error", "TenantRequired"], ["error", "TenantRequired"]]

@@ -1,0 +1,44 @@
+# wrong: leaving a context clears the tenant instead of restoring the outer one
+# max-percent: 75
+from __future__ import annotations
+
+import contextlib
+import contextvars
+
+from django.db import models
+
+
+class TenantRequired(Exception):
+    pass
+
+_tenant = contextvars.ContextVar("tenant", default=None)
+
+
+def _get():
+    return _tenant.get()
+
+
+@contextlib.contextmanager
+def tenant_context(tenant_id):
+    _tenant.set(tenant_id)
+    try:
+        yield
+    finally:
+        _tenant.set(None)
+
+
+def _require():
+    t = _get()
+    if t is None:
+        raise TenantRequired("no tenant")
+    return t
+
+
+class TenantManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(tenant_id=_require())
+
+    def create(self, **kwargs):
+        kwargs["tenant_id"] = _require()
+        return super().create(**kwargs)
+
