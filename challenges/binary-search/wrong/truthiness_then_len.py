@@ -1,0 +1,36 @@
+# wrong: tests `if not seq` before calling len(seq), so len() runs twice
+# max-percent: 35
+
+
+def _key(key):
+    return (lambda value: value) if key is None else key
+
+
+def _lower(seq, value, key, lo, hi):
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if key(seq[mid]) < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def binary_search(seq, target, key=None):
+    if not seq:
+        return None
+    key = _key(key)
+    n = len(seq)
+    i = _lower(seq, target, key, 0, n)
+    if i < n and key(seq[i]) == target:
+        return i
+    return None
+
+
+def bisect_range(seq, low, high, key=None):
+    key = _key(key)
+    n = len(seq)
+    i = _lower(seq, low, key, 0, n)
+    if high <= low:
+        return (i, i)
+    return (i, _lower(seq, high, key, i, n))
