@@ -119,6 +119,9 @@ def run_harness(
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
             "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1",
+            # Hypothesis caches its Unicode tables here; a fresh folder per grading would
+            # rebuild them every time (seconds per suite). The example database stays off.
+            "HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_cache_dir()),
         }
         timeout = challenge.limits.suite_seconds + HARNESS_GRACE_SECONDS
         with log_path.open("wb") as log_file:
@@ -149,6 +152,13 @@ def run_harness(
         return raw
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def hypothesis_cache_dir() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "grader" / "hypothesis"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

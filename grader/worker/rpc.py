@@ -271,7 +271,12 @@ class Endpoint:
         self._next_export = itertools.count(1)
         self._next_request = itertools.count(1)
         self._proxies: weakref.WeakValueDictionary[int, Remote] = weakref.WeakValueDictionary()
-        self._dropped: list[int] = []
+        # Distributed reference counting: an export is forgotten only when the peer has
+        # dropped as many copies as were sent, so a reference re-sent while the peer's
+        # drop notice is in flight stays valid.
+        self._dropped: list[list[int]] = []
+        self._sent: dict[int, int] = {}
+        self._received: dict[int, int] = {}
         if root is not None:
             self._exported[0] = root
         # How proxies send their requests; the harness swaps in one with limits and verdicts.
@@ -289,11 +294,31 @@ class Endpoint:
         self._export_ids[key] = ref_id
         return ref_id
 
+    def _release(self, ref_id: int) -> None:
+        self._dropped.append([ref_id, self._received.pop(ref_id, 0)])
+
+    def _apply_drops(self, drops: Any) -> None:
+        for entry in drops if type(drops) is list else ():
+            if type(entry) is not list or len(entry) != 2 or not all(type(x) is int for x in entry):
+                continue
+            ref_id, count = entry
+            if ref_id == 0:
+                continue
+            remaining = self._sent.get(ref_id, 0) - count
+            if remaining > 0:
+                self._sent[ref_id] = remaining
+                continue
+            self._sent.pop(ref_id, None)
+            obj = self._exported.pop(ref_id, None)
+            if obj is not None and self._export_ids.get(id(obj)) == ref_id:
+                del self._export_ids[id(obj)]
+
     def forget_exports(self) -> None:
         """Drop every exported object but the root (between tests)."""
         root = self._exported.get(0)
         self._exported.clear()
         self._export_ids.clear()
+        self._sent.clear()
         if root is not None:
             self._exported[0] = root
 
@@ -337,13 +362,18 @@ class Endpoint:
             return {"$fs": [self.encode(item, depth + 1) for item in value]}
         if kind is bytes:
             return {"$b": base64.b64encode(value).decode("ascii")}
+        if kind is slice:
+            parts = (value.start, value.stop, value.step)
+            return {"$sl": [self.encode(part, depth + 1) for part in parts]}
         if kind is type:
             name = str(getattr(value, "__name__", ""))
             if getattr(builtins, name, None) is value:
                 return {"$B": name}  # built-in classes (ValueError, int) cross as themselves
         if kind is Remote and object.__getattribute__(value, "_rpc_endpoint") is self:
             return {"$o": object.__getattribute__(value, "_rpc_id")}
-        return {"$r": self.export(value), "mro": type_names(kind)}
+        ref_id = self.export(value)
+        self._sent[ref_id] = self._sent.get(ref_id, 0) + 1
+        return {"$r": ref_id, "mro": type_names(kind)}
 
     def decode(self, data: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -382,6 +412,12 @@ class Endpoint:
             return frozenset(self.decode(item, depth + 1) for item in _expect(data["$fs"], list))
         if "$b" in data:
             return base64.b64decode(_expect(data["$b"], str), validate=True)
+        if "$sl" in data:
+            parts = _expect(data["$sl"], list)
+            if len(parts) != 3:
+                raise ProtocolError("malformed slice")
+            start, stop, step = (self.decode(part, depth + 1) for part in parts)
+            return slice(start, stop, step)
         if "$B" in data:
             found = getattr(builtins, _expect(data["$B"], str), None)
             if not isinstance(found, type):
@@ -395,11 +431,12 @@ class Endpoint:
         if "$r" in data:
             ref_id = _expect(data["$r"], int)
             mro = [str(name)[:200] for name in _expect(data.get("mro", []), list)[:50]]
+            self._received[ref_id] = self._received.get(ref_id, 0) + 1
             proxy = self._proxies.get(ref_id)
             if proxy is None:
                 proxy = Remote(self, ref_id, mro)
                 self._proxies[ref_id] = proxy
-                weakref.finalize(proxy, self._dropped.append, ref_id)
+                weakref.finalize(proxy, self._release, ref_id)
             return proxy
         raise ProtocolError("unknown value tag")
 
@@ -530,11 +567,7 @@ class Endpoint:
         request_id = message.get("id")
         if type(request_id) is not int:
             raise ProtocolError("request without an id")
-        for dropped in message.get("drop", ()) if type(message.get("drop")) is list else ():
-            if type(dropped) is int and dropped != 0:
-                obj = self._exported.pop(dropped, None)
-                if obj is not None and self._export_ids.get(id(obj)) == dropped:
-                    del self._export_ids[id(obj)]
+        self._apply_drops(message.get("drop"))
         try:
             result = self._perform(message)
             reply: dict[str, Any] = {"k": "res", "id": request_id, "ok": self.encode(result)}
