@@ -152,7 +152,17 @@ def test_challenge_new_scaffolds_a_loadable_folder(tmp_path: Path, monkeypatch: 
 def test_verify_writes_a_suite_quality_report(tmp_path: Path, toy_bank: Path) -> None:
     out = tmp_path / "quality"
     code, _, _ = run(
-        "verify", "toy-sum", "--sandbox", "local", "--basic", "--format", "html,md,json", "--out", str(out)
+        "verify",
+        "toy-sum",
+        "--sandbox",
+        "local",
+        "--basic",
+        "--repeat",
+        "2",
+        "--format",
+        "html,md,json",
+        "--out",
+        str(out),
     )
     assert code == 0
     data = json.loads((out / "verify.json").read_text())
