@@ -195,9 +195,7 @@ def is_transaction_control(sql: str) -> bool:
 
 
 @contextlib.contextmanager
-def capture_queries(
-    using: str = "default", *, include_transaction_control: bool = False
-) -> Iterator[list[str]]:
+def capture_queries(using: str = "default", *, include_transaction_control: bool = False) -> Iterator[list[str]]:
     """Collect the SQL of every statement run on connection `using` inside the block.
 
     Yields a list that grows as statements run; each item is the statement
