@@ -308,6 +308,7 @@ def test_container_options(tmp_path: Path) -> None:
     assert created["command"][4:] == [
         "/opt/grader-worker/main.py", "--socket", "/run/grader/worker.sock",
         "--submission", "/submission", "--output-cap", str(64 * 1024), "--driver", "/driver",
+        "--memory-mb", "200",  # the in-process rlimit is always on, under the cgroup limit
     ]  # fmt: skip
     assert created["labels"] == {
         "grader.challenge": "toy", "grader.managed": "1", "grader.run": "run/1",
