@@ -406,12 +406,3 @@ def main(argv: list[str] | None = None) -> int:
         err(f"error: {exc}")
         return int(exc.exit_code)
     return int(code) if isinstance(code, int) else 0
-
-
-def _register_extensions() -> None:
-    from grader.batch.cli import register
-
-    register(cli)
-
-
-_register_extensions()

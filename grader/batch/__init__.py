@@ -1,1 +1,0 @@
-"""Batch grading for hiring teams: assessments, safe intake, resumable runs, cohort reports."""
