@@ -1,0 +1,13 @@
+# wrong: the seed's sample answer rewritten: `seen` only grows inside the match branch, so nothing is ever found, and the result is unsorted
+# max-percent: 20
+
+
+def find_pairs_sum(numbers, target):
+    seen = set()
+    found = set()
+    for value in numbers:
+        wanted = target - value
+        if wanted in seen:
+            found.add((min(value, wanted), max(value, wanted)))
+            seen.add(value)
+    return list(found)

@@ -1,0 +1,428 @@
+"""Hidden suite for sliding-window-rate-limiter.
+
+Every clock is a harness object passed by reference: the worker calls it back,
+and the call counts live here. The performance test alone uses a clock that
+lives in the worker (see driver/driver.py), to avoid a round trip per request.
+"""
+
+import math
+from collections import defaultdict, deque
+
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from grader.testing import current_submission, run_batch
+
+
+class Clock:
+    """A fake clock the test sets by hand; counts its calls (private names: the worker cannot read them)."""
+
+    def __init__(self, now=0.0):
+        self._now = now
+        self._calls = 0
+
+    def __call__(self):
+        self._calls += 1
+        return self._now
+
+
+class ScriptedClock:
+    """Returns the given times one per call (the last one again if called too often), counting calls."""
+
+    def __init__(self, times):
+        self._times = list(times)
+        self._calls = 0
+
+    def __call__(self):
+        now = self._times[min(self._calls, len(self._times) - 1)]
+        self._calls += 1
+        return now
+
+
+class Model:
+    """The oracle: the rule as written, one list of allowed timestamps per key."""
+
+    def __init__(self, max_requests, window_seconds):
+        self.allowed = defaultdict(list)
+        self.window = window_seconds
+        self.max_requests = max_requests
+
+    def allow(self, key, t):
+        live = [s for s in self.allowed[key] if s > t - self.window]
+        if len(live) < self.max_requests:
+            self.allowed[key].append(t)
+            return True
+        return False
+
+
+def model_answers(max_requests, window, requests):
+    model = Model(max_requests, window)
+    return [model.allow(key, t) for key, t in requests]
+
+
+def fast_model_answers(max_requests, window, requests):
+    """The same answers with a deque per key, for the big input (checked against Model at import)."""
+    allowed = defaultdict(deque)
+    answers = []
+    for key, t in requests:
+        stamps = allowed[key]
+        while stamps and not stamps[0] > t - window:
+            stamps.popleft()
+        if len(stamps) < max_requests:
+            stamps.append(t)
+            answers.append(True)
+        else:
+            answers.append(False)
+    return answers
+
+
+def run_requests(submission, max_requests, window, requests):
+    """All requests in one batch; the clock (harness side) is called back by the worker."""
+    clock = ScriptedClock([t for _, t in requests] or [0.0])
+    limiter = submission.SlidingWindowRateLimiter(max_requests, window, clock)
+    assert clock._calls == 0, "the constructor called the clock"
+    answers = run_batch(limiter, [["allow_request", [key]] for key, _ in requests], bound_s=30)
+    assert clock._calls == len(requests), f"clock called {clock._calls} times for {len(requests)} requests"
+    return answers
+
+
+def assert_bools(answers):
+    for answer in answers:
+        assert type(answer) is bool, f"allow_request returned {answer!r}, not a bool"
+
+
+# ------------------------------------------------------------------ examples and rules
+
+
+def test_prompt_example(submission):
+    clock = Clock(0.0)
+    limiter = submission.SlidingWindowRateLimiter(2, 10.0, clock)
+    assert limiter.allow_request("alice") is True
+    clock._now = 4.0
+    assert limiter.allow_request("alice") is True
+    assert limiter.allow_request("alice") is False
+    assert limiter.allow_request("bob") is True
+    clock._now = 10.0
+    assert limiter.allow_request("alice") is True
+    assert limiter.allow_request("alice") is False
+
+
+def test_allows_up_to_max_requests_at_the_same_instant(submission):
+    limiter = submission.SlidingWindowRateLimiter(3, 1.0, Clock(5.0))
+    assert [limiter.allow_request("k") for _ in range(5)] == [True, True, True, False, False]
+
+
+def test_max_requests_one(submission):
+    clock = Clock(0.0)
+    limiter = submission.SlidingWindowRateLimiter(1, 2.0, clock)
+    assert limiter.allow_request() is True
+    clock._now = 1.999
+    assert limiter.allow_request() is False
+    clock._now = 2.0
+    assert limiter.allow_request() is True
+
+
+def test_returns_real_bools(submission):
+    clock = Clock(0.0)
+    limiter = submission.SlidingWindowRateLimiter(1, 1.0, clock)
+    answers = [limiter.allow_request("x"), limiter.allow_request("x")]
+    assert_bools(answers)
+    assert answers == [True, False]
+
+
+@pytest.mark.weight(2)
+def test_request_exactly_one_window_old_no_longer_counts(submission):
+    clock = Clock(0)
+    limiter = submission.SlidingWindowRateLimiter(2, 10, clock)  # integer times: no rounding at all
+    assert limiter.allow_request("k") is True
+    clock._now = 3
+    assert limiter.allow_request("k") is True
+    clock._now = 9
+    assert limiter.allow_request("k") is False
+    clock._now = 10  # 0 > 10 - 10 is false: the request at 0 has left the window
+    assert limiter.allow_request("k") is True
+    assert limiter.allow_request("k") is False  # 3 and 10 are in (0, 10]
+    clock._now = 12.999
+    assert limiter.allow_request("k") is False
+    clock._now = 13
+    assert limiter.allow_request("k") is True
+
+
+@pytest.mark.parametrize(
+    "s, t, window, counts",
+    [
+        # t - window rounds to exactly s: expired, although t - s < window holds in floats.
+        (0.4, 0.5, 0.1, False),
+        # t - window rounds just below s: still counts, although s + window > t is false in floats.
+        (0.5, 0.7, 0.2, True),
+        # t - window rounds just below s: still counts, although t - s < window is false in floats.
+        (0.6, 1.7, 1.1, True),
+        # both other forms say expired; s > t - window says it still counts.
+        (0.1, 0.6, 0.5, True),
+        # exact boundary in floats too: expired.
+        (0.0, 0.1, 0.1, False),
+    ],
+)
+def test_float_boundary_uses_s_greater_than_t_minus_window(submission, s, t, window, counts):
+    assert (s > t - window) is counts  # what the rule says, evaluated here
+    clock = Clock(s)
+    limiter = submission.SlidingWindowRateLimiter(1, window, clock)
+    assert limiter.allow_request("k") is True
+    clock._now = t
+    assert limiter.allow_request("k") is (not counts)
+
+
+@pytest.mark.weight(2)
+def test_denied_requests_are_not_recorded(submission):
+    clock = Clock(0.0)
+    limiter = submission.SlidingWindowRateLimiter(1, 10.0, clock)
+    assert limiter.allow_request("k") is True
+    for now in (1.0, 5.0, 9.5):
+        clock._now = now
+        assert limiter.allow_request("k") is False
+    clock._now = 10.0  # only the request at 0 was recorded, and it has just expired
+    assert limiter.allow_request("k") is True
+
+
+def test_denied_requests_are_not_recorded_with_a_bigger_budget(submission):
+    clock = Clock(0.0)
+    limiter = submission.SlidingWindowRateLimiter(2, 5.0, clock)
+    assert limiter.allow_request() is True
+    clock._now = 1.0
+    assert limiter.allow_request() is True
+    clock._now = 2.0
+    assert [limiter.allow_request() for _ in range(4)] == [False] * 4
+    clock._now = 5.0
+    assert limiter.allow_request() is True  # 0 expired; 1 remains
+    assert limiter.allow_request() is False
+    clock._now = 6.0
+    assert limiter.allow_request() is True  # 1 expired; 5 remains
+
+
+@pytest.mark.weight(2)
+def test_keys_are_independent(submission):
+    clock = Clock(0.0)
+    limiter = submission.SlidingWindowRateLimiter(2, 10.0, clock)
+    assert [limiter.allow_request("a") for _ in range(3)] == [True, True, False]
+    assert [limiter.allow_request("b") for _ in range(3)] == [True, True, False]
+    assert limiter.allow_request("") is True
+    assert limiter.allow_request("ключ") is True
+    clock._now = 5.0
+    assert limiter.allow_request("c") is True
+    clock._now = 10.0
+    assert limiter.allow_request("a") is True
+    assert limiter.allow_request("a") is True
+    assert limiter.allow_request("a") is False
+    assert limiter.allow_request("c") is True  # c's request at 5 still counts, but its budget is 2
+    assert limiter.allow_request("c") is False
+
+
+def test_default_key_is_the_string_default(submission):
+    clock = Clock(0.0)
+    limiter = submission.SlidingWindowRateLimiter(2, 10.0, clock)
+    assert limiter.allow_request() is True
+    assert limiter.allow_request("default") is True
+    assert limiter.allow_request() is False
+    assert limiter.allow_request(key="default") is False
+    assert limiter.allow_request(key="other") is True
+
+
+def test_integer_window_and_integer_times(submission):
+    clock = Clock(100)
+    limiter = submission.SlidingWindowRateLimiter(2, 3, clock)
+    assert limiter.allow_request("k") is True
+    clock._now = 101
+    assert limiter.allow_request("k") is True
+    clock._now = 102
+    assert limiter.allow_request("k") is False
+    clock._now = 103
+    assert limiter.allow_request("k") is True
+
+
+def test_tiny_and_huge_windows(submission):
+    clock = Clock(1.0)
+    tiny = submission.SlidingWindowRateLimiter(1, 1e-9, clock)
+    assert tiny.allow_request() is True
+    assert tiny.allow_request() is False
+    clock._now = 1.0 + 2e-9
+    assert tiny.allow_request() is True
+    huge = submission.SlidingWindowRateLimiter(1, 1e9, clock)
+    assert huge.allow_request() is True
+    clock._now = 5e8
+    assert huge.allow_request() is False
+
+
+def test_default_clock_works(submission):
+    limiter = submission.SlidingWindowRateLimiter(2, 3600)  # time.monotonic: nothing expires during the test
+    assert [limiter.allow_request("k") for _ in range(3)] == [True, True, False]
+    assert limiter.allow_request() is True
+
+
+# ------------------------------------------------------------------ the clock
+
+
+@pytest.mark.weight(2)
+def test_constructor_does_not_call_the_clock(submission):
+    clock = Clock(0.0)
+    first = submission.SlidingWindowRateLimiter(3, 1.0, clock)
+    second = submission.SlidingWindowRateLimiter(1, 0.5, clock=clock)
+    assert clock._calls == 0
+    del first, second
+
+
+@pytest.mark.weight(2)
+def test_clock_is_called_exactly_once_per_request(submission):
+    clock = Clock(0.0)
+    limiter = submission.SlidingWindowRateLimiter(2, 1.0, clock)
+    expected_calls = 0
+    for now, key in [(0.0, "a"), (0.0, "a"), (0.0, "a"), (0.5, "b"), (1.0, "a"), (1.0, "a"), (3.0, "c"), (3.0, "a")]:
+        clock._now = now
+        limiter.allow_request(key)
+        expected_calls += 1
+        assert clock._calls == expected_calls, f"{clock._calls} clock calls after {expected_calls} requests"
+    limiter.allow_request()
+    assert clock._calls == expected_calls + 1
+
+
+# ------------------------------------------------------------------ validation
+
+
+def assert_rejected(submission, max_requests, window):
+    clock = Clock(0.0)
+    with pytest.raises(ValueError):
+        submission.SlidingWindowRateLimiter(max_requests, window, clock)
+    assert clock._calls == 0
+
+
+@pytest.mark.weight(3)
+def test_invalid_max_requests_raises_value_error(submission):
+    # Below 1, not an int, or a bool (rejected even though bool is a subclass of int).
+    for max_requests in [0, -1, -10, 2.0, 1.5, "3", None, True, False]:
+        assert_rejected(submission, max_requests, 10.0)
+
+
+@pytest.mark.weight(3)
+def test_invalid_window_raises_value_error(submission):
+    # Not above 0, not finite, not an int or float, or a bool.
+    for window in [0, 0.0, -0.0, -1, -0.5, -1e-9, float("nan"), float("inf"), float("-inf"), "1", None, True, False]:
+        assert_rejected(submission, 5, window)
+
+
+def test_valid_arguments_are_accepted(submission):
+    for max_requests, window in [(1, 1), (1, 0.001), (10**9, 5.5), (3, 1e-9), (2, 86400)]:
+        limiter = submission.SlidingWindowRateLimiter(max_requests, window, Clock(0.0))
+        assert limiter.allow_request() is True
+
+
+# ------------------------------------------------------------------ properties
+
+
+def _check_fast_model():
+    import random
+
+    rng = random.Random(3)
+    for _ in range(300):
+        now, requests = 0.0, []
+        for _ in range(rng.randint(0, 40)):
+            now += rng.choice([0.0, 0.1, 0.2, 0.3, 0.7, 1.0])
+            requests.append((rng.choice("ab"), now))
+        m, w = rng.randint(1, 4), rng.choice([0.1, 0.3, 0.5, 1.0, 1.1])
+        assert fast_model_answers(m, w, requests) == model_answers(m, w, requests)
+
+
+_check_fast_model()
+
+# Hypothesis's "explain" phase re-runs a failing test many times just to annotate the report; on
+# a remote submission that costs more than finding and shrinking the failure, so it is left out.
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
+
+windows = st.sampled_from([0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.1, 2.5, 3])
+steps = st.lists(
+    st.tuples(st.sampled_from([0, 0, 0.1, 0.1, 0.2, 0.3, 0.5, 1, 1.1]), st.sampled_from(["a", "b", "c"])),
+    max_size=50,
+)
+
+
+@pytest.mark.weight(3)
+@settings(max_examples=120, phases=PHASES)
+@given(max_requests=st.integers(1, 4), window=windows, steps=steps)
+def test_any_request_sequence_matches_the_model(submission, max_requests, window, steps):
+    now, requests = 0.0, []
+    for delta, key in steps:
+        now += delta  # accumulated floats: rounding puts some timestamps right at the boundary
+        requests.append((key, now))
+    answers = run_requests(submission, max_requests, window, requests)
+    assert_bools(answers)
+    assert answers == model_answers(max_requests, window, requests)
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=60, phases=PHASES)
+@given(
+    max_requests=st.integers(1, 3),
+    window=st.integers(1, 4),
+    times=st.lists(st.integers(0, 3), min_size=8, max_size=40),
+    keys=st.lists(st.sampled_from(["x", "y"]), min_size=40, max_size=40),
+)
+def test_integer_times_match_the_model(submission, max_requests, window, times, keys):
+    now, requests = 0, []
+    for delta, key in zip(times, keys):
+        now += delta
+        requests.append((key, now))
+    answers = run_requests(submission, max_requests, window, requests)
+    assert answers == model_answers(max_requests, window, requests)
+
+
+class LimiterMachine(RuleBasedStateMachine):
+    """Drives the submission and the model request by request, advancing a shared fake clock."""
+
+    @initialize(max_requests=st.integers(1, 3), window=windows)
+    def create(self, max_requests, window):
+        self.clock = Clock(0.0)
+        self.limiter = current_submission().SlidingWindowRateLimiter(max_requests, window, self.clock)
+        self.model = Model(max_requests, window)
+        self.requests = 0
+
+    @rule(delta=st.sampled_from([0.1, 0.2, 0.3, 0.5, 1.0, 1.1]))
+    def advance(self, delta):
+        self.clock._now += delta
+
+    @rule(key=st.sampled_from([None, "default", "a", "b"]))
+    def request(self, key):
+        answer = self.limiter.allow_request() if key is None else self.limiter.allow_request(key)
+        self.requests += 1
+        assert answer is self.model.allow("default" if key is None else key, self.clock._now)
+
+    @precondition(lambda self: hasattr(self, "model"))
+    @invariant()
+    def one_clock_call_per_request(self):
+        assert self.clock._calls == self.requests
+
+
+TestLimiterMachine = pytest.mark.weight(3)(LimiterMachine.TestCase)
+TestLimiterMachine.settings = settings(max_examples=40, stateful_step_count=25, phases=PHASES)
+
+
+# ------------------------------------------------------------------ performance
+
+
+def perf_requests(total=60_000):
+    """100 requests per second for 600 seconds: 9 in 10 on key "a", the rest on "b"."""
+    return [("b" if k % 10 == 9 else "a", k * 0.01) for k in range(total)]
+
+
+@pytest.mark.weight(3)
+def test_sixty_thousand_requests_with_a_full_window(submission, driver):
+    # Key "a" gets 13,500 requests per window for a budget of 10,000: once full, its window
+    # stays full, so scanning the stored timestamps costs ~10,000 steps per request.
+    max_requests, window = 10_000, 150.0
+    requests = perf_requests()
+    expected = fast_model_answers(max_requests, window, requests)
+    assert 30_000 < expected.count(True) < len(requests) - 10_000
+    clock = driver.list_clock([t for _, t in requests])  # lives in the worker: no round trip per request
+    limiter = submission.SlidingWindowRateLimiter(max_requests, window, clock)
+    answers = run_batch(limiter, [["allow_request", [key]] for key, _ in requests], bound_s=6.0)
+    assert answers == expected
+    assert clock.calls == len(requests)

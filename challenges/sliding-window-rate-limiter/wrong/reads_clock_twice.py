@@ -1,0 +1,36 @@
+# wrong: reads the clock once to expire old timestamps and again to record the new one
+# max-percent: 70
+
+import math
+import time
+from collections import defaultdict, deque
+
+
+class SlidingWindowRateLimiter:
+    def __init__(self, max_requests, window_seconds, clock=time.monotonic):
+        if not isinstance(max_requests, int) or isinstance(max_requests, bool) or max_requests < 1:
+            raise ValueError("max_requests")
+        if (
+            not isinstance(window_seconds, (int, float))
+            or isinstance(window_seconds, bool)
+            or not math.isfinite(window_seconds)
+            or window_seconds <= 0
+        ):
+            raise ValueError("window_seconds")
+        self.max_requests = max_requests
+        self.window = window_seconds
+        self.clock = clock
+        self.log = defaultdict(deque)
+
+    def _expire(self, stamps):
+        cutoff = self.clock() - self.window
+        while stamps and stamps[0] <= cutoff:
+            stamps.popleft()
+
+    def allow_request(self, key="default"):
+        stamps = self.log[key]
+        self._expire(stamps)
+        if len(stamps) < self.max_requests:
+            stamps.append(self.clock())
+            return True
+        return False
