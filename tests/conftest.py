@@ -8,10 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from grader.api import SandboxChoice, grade
 from grader.challenges import Challenge, load_challenge
 from grader.models import GradeResult, Suite
+
+# The project's own property tests: no deadline (this machine's timing is noisy) and a
+# fixed seed, so CI is reproducible.
+settings.register_profile("project", deadline=None, derandomize=True, database=None)
+settings.load_profile("project")
 
 FILES = Path(__file__).parent / "files"
 TOY = FILES / "challenges" / "toy-sum"
