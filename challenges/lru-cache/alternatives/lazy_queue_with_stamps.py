@@ -1,4 +1,4 @@
-# alternative: every use appends (stamp, key) to a deque; eviction skips stale entries; the deque is compacted when it grows
+# alternative: each use appends (stamp, key) to a deque; eviction skips stale entries; compacted when it grows
 
 from collections import deque
 
@@ -18,9 +18,7 @@ class LRUCache:
         self.uses.append((self.clock, key))
         if len(self.uses) > 4 * self.capacity + 64:
             entries = self.entries
-            self.uses = deque(
-                (stamp, k) for stamp, k in self.uses if k in entries and entries[k][1] == stamp
-            )
+            self.uses = deque((stamp, k) for stamp, k in self.uses if k in entries and entries[k][1] == stamp)
 
     def get(self, key):
         entry = self.entries.get(key)

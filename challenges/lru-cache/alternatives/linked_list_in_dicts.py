@@ -1,4 +1,4 @@
-# alternative: the doubly linked recency list lives in two dicts (key -> previous key, key -> next key) around a sentinel
+# alternative: the doubly linked recency list lives in two dicts (key -> older key, key -> newer key), with a sentinel
 
 
 class _Sentinel:

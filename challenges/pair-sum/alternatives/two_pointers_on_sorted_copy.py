@@ -1,5 +1,6 @@
 # alternative: sorts a copy of the input and walks two pointers inward, skipping repeated values
 
+
 def find_pairs_sum(numbers, target):
     ordered = sorted(numbers)
     pairs = []

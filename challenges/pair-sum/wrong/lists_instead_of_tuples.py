@@ -9,6 +9,6 @@ def find_pairs_sum(numbers, target):
     pairs = []
     for value in sorted(counts):
         other = target - value
-        if value < other and other in counts or value == other and counts[value] > 1:
+        if (value < other and other in counts) or (value == other and counts[value] > 1):
             pairs.append([value, other])
     return pairs

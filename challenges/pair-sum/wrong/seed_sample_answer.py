@@ -1,4 +1,4 @@
-# wrong: the seed's sample answer rewritten: `seen` only grows inside the match branch, so nothing is ever found, and the result is unsorted
+# wrong: the seed's sample answer rewritten: `seen` only grows inside the match branch (finds nothing), unsorted
 # max-percent: 20
 
 

@@ -1,4 +1,4 @@
-# alternative: keeps every allowed timestamp in a per-key list (sorted by construction) and counts the live ones with bisect
+# alternative: every allowed timestamp kept in a per-key list (sorted as it grows); live ones counted with bisect
 
 import math
 import time

@@ -27,7 +27,7 @@ def fast_oracle(numbers, target):
     pairs = []
     for value in seen:
         other = target - value
-        if value < other and other in seen or value == other and value in repeated:
+        if (value < other and other in seen) or (value == other and value in repeated):
             pairs.append((value, other))
     return sorted(pairs)
 
