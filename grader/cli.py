@@ -388,6 +388,16 @@ def sandbox_cleanup() -> int:
     return 0
 
 
+def _register_batch_commands() -> None:
+    # grader.batch.cli imports this module (exit-code epilog, warnings), so it is registered last.
+    from grader.batch.cli import register
+
+    register(cli)
+
+
+_register_batch_commands()
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         code = cli.main(args=argv, prog_name="grader", standalone_mode=False)

@@ -1,0 +1,1 @@
+"""Batch grading for hiring teams: assessments, safe intake, resumable runs, cohort reports."""

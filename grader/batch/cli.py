@@ -1,0 +1,202 @@
+"""Click commands for batch grading: `assessment new|pack`, `batch`, `feedback`. Thin wrappers over grader.batch.api.
+
+`grader.cli` imports this module and calls `register(cli)` at its end, so what this module needs
+from `grader.cli` (the local-sandbox warning, the exit-code epilog) is imported at call time.
+`python -m grader.batch ...` runs the whole `grader` CLI with these commands registered.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import click
+
+from grader.api import SANDBOXES, SandboxChoice
+from grader.errors import InputError
+from grader.models import Audience
+
+
+def _main_cli() -> ModuleType:
+    from grader import cli as main_cli
+
+    return main_cli
+
+
+def _out(message: str = "") -> None:
+    click.echo(message)
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group("assessment")
+def assessment_group() -> None:
+    """Write assessments (a take-home's challenges and points) and candidate hand-outs."""
+
+
+@assessment_group.command("new")
+@click.argument("name")
+@click.option(
+    "--challenge", "specs", multiple=True, required=True, metavar="SLUG[:POINTS]",
+    help="A challenge and its points (default 100); repeat for each.",
+)  # fmt: skip
+@click.option(
+    "--limit", "limit_specs", multiple=True, metavar="SLUG:KEY=VALUE",
+    help="Override one of a challenge's limits (call_seconds, suite_seconds, memory_mb, pids, file_mb, cpus).",
+)  # fmt: skip
+@click.option("--title", default="", help="A title for reports and the hand-out.")
+@click.option(
+    "--audience", type=click.Choice([a.value for a in Audience]), default="candidate", show_default=True,
+    help="Who `grader feedback` writes for by default.",
+)  # fmt: skip
+@click.option(
+    "--out", "out_file", type=click.Path(path_type=Path), default=Path("assessment.toml"), show_default=True,
+)  # fmt: skip
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def assessment_new(
+    name: str,
+    specs: tuple[str, ...],
+    limit_specs: tuple[str, ...],
+    title: str,
+    audience: str,
+    out_file: Path,
+    force: bool,
+) -> int:
+    """Write an assessment.toml named NAME with the given challenges."""
+    from grader.batch.assessment import new_assessment, render_assessment_toml, resolve_challenges
+
+    assessment = new_assessment(name, specs, limit_specs, Audience(audience), title)
+    resolve_challenges(assessment)  # every slug must exist now, not at grading time
+    if out_file.exists() and not force:
+        raise InputError(f"{out_file}: exists (use --force to overwrite)")
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(render_assessment_toml(assessment), encoding="utf-8")
+    _out(f"wrote {out_file}: {len(assessment.challenges)} challenge(s), {assessment.max_points:g} points")
+    return 0
+
+
+@assessment_group.command("pack")
+@click.argument("assessment_file", metavar="ASSESSMENT.toml", type=click.Path(path_type=Path))
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--archive", is_flag=True, help="Also write DEST.zip.")
+def assessment_pack(assessment_file: Path, dest: Path, archive: bool) -> int:
+    """Build the candidate hand-out in DEST: prompts, stubs, visible tests and a README."""
+    from grader.batch.api import pack
+    from grader.batch.assessment import load_assessment, resolve_challenges
+
+    assessment = load_assessment(assessment_file)
+    written = pack(assessment, resolve_challenges(assessment), dest)
+    _out(f"wrote {dest} ({len(written) - 1} challenge folder(s) and README.md)")
+    if archive:
+        zipped = shutil.make_archive(str(dest), "zip", root_dir=dest.parent, base_dir=dest.name)
+        _out(f"wrote {zipped}")
+    return 0
+
+
+@click.command("batch")
+@click.argument("assessment_file", metavar="ASSESSMENT.toml", type=click.Path(path_type=Path))
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Results and reports.")
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=None,
+    help="Gradings in parallel (default: the number of cores).",
+)  # fmt: skip
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="docker", show_default=True)
+@click.option("--image", default=None, help="Sandbox image tag (default: the current content-addressed tag).")
+@click.option("--force", is_flag=True, help="Re-grade everything, even results whose key matches.")
+@click.option("--visible", is_flag=True, help="Also grade the visible examples (shown by `grader feedback`).")
+@click.option(
+    "--export", "exports", multiple=True, type=click.Choice(["gradescope", "junit"]),
+    help="Also write Gradescope results.json per candidate or JUnit XML per candidate; repeatable.",
+)  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
+def batch_command(
+    assessment_file: Path,
+    submissions: Path,
+    out_dir: Path,
+    jobs: int | None,
+    sandbox: str,
+    image: str | None,
+    force: bool,
+    visible: bool,
+    exports: tuple[str, ...],
+    quiet: bool,
+) -> int:
+    """Grade every candidate in SUBMISSIONS (folders, .zip or .tar.gz) and write a cohort report to --out.
+
+    Resumable: re-running the same command grades only what is missing or changed.
+    """
+    from grader.batch.api import BatchOptions, run_batch
+    from grader.batch.assessment import load_assessment, resolve_challenges
+    from grader.batch.render import Export, render_summary
+    from grader.batch.runner import TaskOutcome
+
+    assessment = load_assessment(assessment_file)
+    challenges = resolve_challenges(assessment)
+    if not submissions.is_dir():
+        raise InputError(f"{submissions}: not a folder")
+    if sandbox == "local":
+        _err(_main_cli().LOCAL_WARNING)
+    options = BatchOptions(
+        jobs=jobs or os.cpu_count() or 1,
+        sandbox=SandboxChoice(sandbox, image),
+        force=force,
+        visible=visible,
+        exports=tuple(Export(e) for e in dict.fromkeys(exports)),
+    )
+    show_progress = not quiet and sys.stderr.isatty()
+    result = run_batch(
+        assessment, challenges, submissions, out_dir, options, progress=sys.stderr if show_progress else None
+    )
+    counts = [(outcome.value, result.count(outcome)) for outcome in TaskOutcome]
+    counts.append(("intake errors", len(result.cohort.intake_errors)))
+    _out(render_summary(result.cohort, counts, result.elapsed_s, out_dir))
+    return result.exit_code
+
+
+@click.command("feedback")
+@click.argument("out_dir", metavar="DIR", type=click.Path(path_type=Path))
+@click.argument("candidate")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option(
+    "--audience", type=click.Choice([a.value for a in Audience]), default=None,
+    help="Default: the assessment's feedback_audience.",
+)  # fmt: skip
+@click.option("--out", "out_file", type=click.Path(path_type=Path), help="Write here instead of stdout.")
+def feedback_command(out_dir: Path, candidate: str, fmt: str, audience: str | None, out_file: Path | None) -> int:
+    """Render CANDIDATE's feedback from a batch's output folder DIR (score; no hidden-test detail for candidates)."""
+    from grader.batch.api import load_feedback
+    from grader.batch.render import FeedbackFormat, render_feedback
+
+    view = load_feedback(out_dir, candidate, Audience(audience) if audience else None)
+    text = render_feedback(view, FeedbackFormat(fmt))
+    if out_file is None:
+        click.echo(text, nl=False)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        _err(f"wrote {out_file}")
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add the batch commands to the main `grader` group (again is harmless)."""
+    epilog: str = _main_cli().EXIT_CODES_HELP
+    for command in (assessment_group, batch_command, feedback_command):
+        command.epilog = epilog
+        if command.name not in group.commands:
+            group.add_command(command)
+    for command in assessment_group.commands.values():
+        command.epilog = epilog
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`grader` with the batch commands, whether or not grader.cli registers them itself."""
+    main_cli = _main_cli()
+    register(main_cli.cli)
+    code: int = main_cli.main(argv)
+    return code

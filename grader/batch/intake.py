@@ -1,0 +1,474 @@
+"""Safe intake: one entry per candidate (a folder, a .zip or a .tar.gz) to per-challenge file sets.
+
+Nothing is extracted to disk and no archive path is trusted: every member name is validated
+and normalised here, links, devices and anything that is not a regular file or folder are
+refused, and every cap (members, file size, total size, compression ratio) is checked on the
+bytes actually read, not only on what a header claims. A bad entry is the candidate's
+"intake error", never an exception that stops the batch.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import os
+import re
+import stat
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from grader.errors import SubmissionError
+
+CHUNK = 64 * 1024
+SKIPPED_PARTS = frozenset({"__pycache__", ".git", ".hg", ".svn", "__MACOSX", ".pytest_cache", ".mypy_cache", ".venv"})
+SKIPPED_NAMES = frozenset({".DS_Store", "Thumbs.db"})
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".zip")
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+_BAD_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f\\:*?\"<>|]")
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeLimits:
+    """Caps on one candidate's entry. Sizes in bytes."""
+
+    max_members: int = 1000
+    max_files: int = 500
+    max_file_bytes: int = 2 * 1024 * 1024
+    max_total_bytes: int = 10 * 1024 * 1024
+    max_archive_bytes: int = 20 * 1024 * 1024
+    # Source code compresses about 4:1 and a file of one repeated line a few hundred to one;
+    # zip bombs run at thousands to one. Only checked past `ratio_floor_bytes`, so tiny
+    # repetitive files stay fine.
+    max_ratio: float = 100.0
+    ratio_floor_bytes: int = 256 * 1024
+    max_depth: int = 12
+    max_name_bytes: int = 255
+    max_path_bytes: int = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One candidate's entry after intake: files per challenge slug, or the reason it was refused.
+
+    `name` is printable (for humans); `id` is safe as a file name and unique within the batch.
+    """
+
+    id: str
+    name: str
+    source: str
+    submissions: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
+    error: str | None = None
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class _Refused(Exception):
+    """Internal: the entry is refused; the message is the candidate's intake error."""
+
+
+# ------------------------------------------------------------------ names
+
+
+def printable(text: str, limit: int = 120) -> str:
+    """A name as it may be shown on a terminal or in a report (non-printables replaced)."""
+    shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
+
+
+def candidate_id(name: str) -> str:
+    """A file-name-safe id: the name itself when it is plain, else a cleaned name plus a hash."""
+    if SAFE_ID.match(name) and name not in (".", ".."):
+        return name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:40] or "candidate"
+    return f"{cleaned}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+
+
+def normalise_member(name: str, limits: IntakeLimits) -> str | None:
+    """A member name as a safe relative POSIX path; None for junk to skip; _Refused if hostile."""
+    shown = printable(name, 80)
+    if not name:
+        raise _Refused("empty member name")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise _Refused(f"member {shown!r}: control character in name")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Refused(f"member {shown!r}: name is not valid UTF-8") from None
+    if "\\" in name:
+        raise _Refused(f"member {shown!r}: backslash in name")
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        raise _Refused(f"member {shown!r}: absolute path")
+    if len(name.encode("utf-8", "surrogateescape")) > limits.max_path_bytes:
+        raise _Refused(f"member {shown!r}: path longer than {limits.max_path_bytes} bytes")
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    if any(part == ".." for part in parts):
+        raise _Refused(f"member {shown!r}: '..' in path")
+    if not parts:
+        return None
+    if len(parts) > limits.max_depth:
+        raise _Refused(f"member {shown!r}: nested deeper than {limits.max_depth} folders")
+    for part in parts:
+        if len(part.encode("utf-8", "surrogateescape")) > limits.max_name_bytes:
+            raise _Refused(f"member {shown!r}: a name longer than {limits.max_name_bytes} bytes")
+        if _BAD_NAME_CHARS.search(part):
+            raise _Refused(f"member {shown!r}: character not allowed in a file name")
+    if any(part in SKIPPED_PARTS for part in parts) or parts[-1] in SKIPPED_NAMES or parts[-1].endswith(".pyc"):
+        return None
+    return "/".join(parts)
+
+
+# ------------------------------------------------------------------ collecting
+
+
+class _Collector:
+    """Accumulates one entry's files, enforcing every cap on the bytes actually read."""
+
+    def __init__(self, limits: IntakeLimits, compressed_total: int | None = None) -> None:
+        self.limits = limits
+        self.files: dict[str, bytes] = {}
+        self.dirs: set[str] = set()
+        self.members = 0
+        self.total = 0
+        self.compressed_total = compressed_total
+
+    def count_member(self) -> None:
+        self.members += 1
+        if self.members > self.limits.max_members:
+            raise _Refused(f"more than {self.limits.max_members} archive members")
+
+    def add_dir(self, raw_name: str) -> None:
+        name = normalise_member(raw_name, self.limits)
+        if name is None:
+            return
+        if name in self.files:
+            raise _Refused(f"{printable(name)!r} is both a file and a folder")
+        self.dirs.add(name)
+
+    def add_file(
+        self,
+        raw_name: str,
+        opener: Callable[[], IO[bytes]],
+        declared: int | None = None,
+        compressed: int | None = None,
+    ) -> None:
+        name = normalise_member(raw_name, self.limits)
+        if name is None:
+            return
+        shown = printable(name)
+        if name in self.files or name in self.dirs:
+            raise _Refused(f"{shown!r} appears twice")
+        parent = name.rpartition("/")[0]
+        while parent:
+            if parent in self.files:
+                raise _Refused(f"{printable(parent)!r} is both a file and a folder")
+            self.dirs.add(parent)
+            parent = parent.rpartition("/")[0]
+        if len(self.files) >= self.limits.max_files:
+            raise _Refused(f"more than {self.limits.max_files} files")
+        cap = self.limits.max_file_bytes
+        if declared is not None and declared > cap:
+            raise _Refused(f"{shown!r}: larger than {_mb(cap)}")
+        chunks = []
+        size = 0
+        with opener() as stream:
+            while True:
+                chunk = stream.read(CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                self.total += len(chunk)
+                if size > cap:
+                    raise _Refused(f"{shown!r}: larger than {_mb(cap)}")
+                if self.total > self.limits.max_total_bytes:
+                    raise _Refused(f"more than {_mb(self.limits.max_total_bytes)} uncompressed in all")
+                self._check_ratio(shown, size, compressed)
+                chunks.append(chunk)
+        if declared is not None and size != declared:
+            raise _Refused(f"{shown!r}: size does not match its header")
+        self.files[name] = b"".join(chunks)
+
+    def _check_ratio(self, shown: str, size: int, compressed: int | None) -> None:
+        limits = self.limits
+        if compressed is not None and size > limits.ratio_floor_bytes and size > limits.max_ratio * max(compressed, 1):
+            raise _Refused(f"{shown!r}: compression ratio above {limits.max_ratio:g}:1 (zip bomb?)")
+        total_compressed = self.compressed_total
+        if (
+            total_compressed is not None
+            and self.total > limits.ratio_floor_bytes
+            and self.total > limits.max_ratio * max(total_compressed, 1)
+        ):
+            raise _Refused(f"compression ratio above {limits.max_ratio:g}:1 (archive bomb?)")
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def read_folder(path: Path, limits: IntakeLimits) -> dict[str, bytes]:
+    """A folder's files; links, devices and other special files refuse the entry."""
+    collector = _Collector(limits)
+
+    def walk(folder: Path, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                collector.count_member()
+                relative = f"{prefix}{entry.name}"
+                mode = entry.stat(follow_symlinks=False).st_mode
+                if stat.S_ISLNK(mode):
+                    raise _Refused(f"{printable(relative)!r} is a symbolic link")
+                if stat.S_ISDIR(mode):
+                    if normalise_member(relative, limits) is not None:
+                        collector.add_dir(relative)
+                        walk(Path(entry.path), relative + "/")
+                elif stat.S_ISREG(mode):
+                    collector.add_file(relative, functools.partial(_open_no_follow, entry.path))
+                else:
+                    raise _Refused(f"{printable(relative)!r} is not a regular file")
+
+    walk(path, "")
+    return collector.files
+
+
+def _open_no_follow(path: str) -> IO[bytes]:
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    return os.fdopen(descriptor, "rb")
+
+
+def read_zip(path: Path, limits: IntakeLimits) -> dict[str, bytes]:
+    archive_size = _archive_size(path, limits)
+    collector = _Collector(limits, compressed_total=archive_size)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > limits.max_members:
+                raise _Refused(f"more than {limits.max_members} archive members")
+            for info in infos:
+                collector.count_member()
+                _check_zip_member(info)
+                if info.is_dir():
+                    collector.add_dir(info.filename)
+                    continue
+                collector.add_file(
+                    info.filename,
+                    functools.partial(archive.open, info),
+                    declared=info.file_size,
+                    compressed=info.compress_size,
+                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise _Refused(f"not a valid zip archive ({_one_line(exc)})") from None
+    return collector.files
+
+
+def _check_zip_member(info: zipfile.ZipInfo) -> None:
+    shown = printable(info.filename, 80)
+    if info.flag_bits & 0x1:
+        raise _Refused(f"member {shown!r}: encrypted")
+    mode = info.external_attr >> 16
+    kind = stat.S_IFMT(mode)
+    if stat.S_ISLNK(mode):
+        raise _Refused(f"member {shown!r}: symbolic link")
+    if kind and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise _Refused(f"member {shown!r}: not a regular file")
+
+
+class _CappedStream:
+    """A read-only stream that refuses to yield more than `cap` bytes in all.
+
+    Bounds what tarfile decompresses for headers (long names, pax records) too,
+    which per-member checks cannot see.
+    """
+
+    def __init__(self, inner: gzip.GzipFile, cap: int) -> None:
+        self.inner = inner
+        self.cap = cap
+        self.read_bytes = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.inner.read(size)
+        self.read_bytes += len(data)
+        if self.read_bytes > self.cap:
+            raise _Refused("archive expands past the size cap (archive bomb?)")
+        return data
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def read_tar_gz(path: Path, limits: IntakeLimits) -> dict[str, bytes]:
+    archive_size = _archive_size(path, limits)
+    collector = _Collector(limits, compressed_total=archive_size)
+    # Headers and padding take at most 1.5 KiB per member beyond the file contents.
+    stream_cap = limits.max_total_bytes + limits.max_members * 1536 + 10240
+    try:
+        with gzip.open(path, "rb") as raw:
+            capped = _CappedStream(raw, stream_cap)
+            with tarfile.open(fileobj=capped, mode="r|") as archive:  # type: ignore[call-overload]
+                for member in archive:
+                    collector.count_member()
+                    _add_tar_member(collector, archive, member)
+    except (tarfile.TarError, zlib.error, OSError, EOFError, UnicodeDecodeError) as exc:
+        raise _Refused(f"not a valid .tar.gz archive ({_one_line(exc)})") from None
+    return collector.files
+
+
+def _add_tar_member(collector: _Collector, archive: tarfile.TarFile, member: tarfile.TarInfo) -> None:
+    shown = printable(member.name, 80)
+    if member.issym():
+        raise _Refused(f"member {shown!r}: symbolic link")
+    if member.islnk():
+        raise _Refused(f"member {shown!r}: hard link")
+    if member.isdir():
+        collector.add_dir(member.name)
+        return
+    if not member.isreg():
+        raise _Refused(f"member {shown!r}: device or special file")
+
+    def opener() -> IO[bytes]:
+        stream = archive.extractfile(member)
+        if stream is None:
+            raise _Refused(f"member {shown!r}: cannot be read")
+        return stream
+
+    collector.add_file(member.name, opener, declared=member.size)
+
+
+def _archive_size(path: Path, limits: IntakeLimits) -> int:
+    size = os.lstat(path).st_size
+    if size > limits.max_archive_bytes:
+        raise _Refused(f"archive larger than {_mb(limits.max_archive_bytes)}")
+    return size
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return printable(text[0] if text else type(exc).__name__, 200)
+
+
+# ------------------------------------------------------------------ entries
+
+
+def entry_stem(entry: Path) -> str:
+    """The candidate's name from an entry's file name (archive suffixes removed)."""
+    name = entry.name
+    for suffix in (*ARCHIVE_SUFFIXES, ".py"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def list_entries(submissions: Path) -> list[Path]:
+    """Entries of the SUBMISSIONS folder, sorted; hidden entries (`.name`) are skipped."""
+    if not submissions.is_dir():
+        raise SubmissionError(f"{submissions}: not a folder")
+    return sorted(p for p in submissions.iterdir() if not p.name.startswith("."))
+
+
+def read_entry(entry: Path, limits: IntakeLimits, single_entry: str | None) -> dict[str, bytes]:
+    """All files of one entry; `single_entry` is the module name when a lone .py is acceptable."""
+    mode = os.lstat(entry).st_mode
+    if stat.S_ISLNK(mode):
+        raise _Refused("the entry is a symbolic link")
+    if stat.S_ISDIR(mode):
+        return read_folder(entry, limits)
+    if not stat.S_ISREG(mode):
+        raise _Refused("the entry is not a regular file or folder")
+    lower = entry.name.lower()
+    if lower.endswith(".zip"):
+        return read_zip(entry, limits)
+    if lower.endswith((".tar.gz", ".tgz")):
+        return read_tar_gz(entry, limits)
+    if lower.endswith(".py") and single_entry is not None:
+        collector = _Collector(limits)
+        collector.add_file(f"{single_entry}.py", lambda: _open_no_follow(str(entry)))
+        return collector.files
+    raise _Refused("unsupported entry: expected a folder, a .zip or a .tar.gz archive")
+
+
+def split_submissions(
+    files: Mapping[str, bytes], slugs: Sequence[str], entry: str
+) -> tuple[dict[str, dict[str, bytes]], tuple[str, ...]]:
+    """Files per challenge slug (a slug with no files is absent: "not submitted"), and what was ignored.
+
+    Wrapper folders (`alice/lru-cache/...`) are unwrapped; with a one-challenge assessment the
+    files at the top (a lone `solution.py`) are that challenge's submission.
+    """
+    paths = dict(files)
+    for _ in range(2):
+        tops = {p.split("/", 1)[0] for p in paths}
+        if len(tops) != 1 or any("/" not in p for p in paths):
+            break
+        (top,) = tops
+        if top in slugs:
+            break
+        paths = {p.split("/", 1)[1]: content for p, content in paths.items()}
+    per_challenge: dict[str, dict[str, bytes]] = {}
+    for path, content in paths.items():
+        top, _, rest = path.partition("/")
+        if rest and top in slugs:
+            per_challenge.setdefault(top, {})[rest] = content
+    used = {f"{slug}/{rest}" for slug, group in per_challenge.items() for rest in group}
+    if len(slugs) == 1 and not per_challenge and f"{entry}.py" in paths:
+        # One challenge: the whole entry is its submission, as `grader grade FOLDER` would take it.
+        per_challenge[slugs[0]] = paths
+        used = set(paths)
+    ignored = sorted(p for p in paths if p not in used)
+    return per_challenge, tuple(ignored)
+
+
+def intake(
+    submissions: Path,
+    slugs: Sequence[str],
+    entry_modules: Mapping[str, str],
+    limits: IntakeLimits | None = None,
+) -> list[Candidate]:
+    """Every candidate of SUBMISSIONS, in name order; refused entries carry their reason."""
+    limits = limits or IntakeLimits()
+    entries = list_entries(submissions)
+    by_stem: dict[str, list[Path]] = {}
+    for entry in entries:
+        by_stem.setdefault(entry_stem(entry), []).append(entry)
+    single_entry = entry_modules[slugs[0]] if len(slugs) == 1 else None
+    candidates = []
+    for entry in entries:
+        stem = entry_stem(entry)
+        name = printable(stem)
+        if len(by_stem[stem]) > 1:
+            others = ", ".join(printable(p.name) for p in by_stem[stem] if p != entry)
+            candidates.append(
+                Candidate(
+                    id=candidate_id(entry.name),
+                    name=printable(entry.name),
+                    source=printable(entry.name),
+                    error=f"more than one entry for candidate {name!r} (also {others})",
+                )
+            )
+            continue
+        candidates.append(_intake_one(entry, stem, slugs, limits, single_entry))
+    return candidates
+
+
+def _intake_one(
+    entry: Path, stem: str, slugs: Sequence[str], limits: IntakeLimits, single_entry: str | None
+) -> Candidate:
+    ident, name, source = candidate_id(stem), printable(stem), printable(entry.name)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in entry.name):
+        return Candidate(ident, name, source, error="the entry's name contains control characters")
+    try:
+        files = read_entry(entry, limits, single_entry)
+    except _Refused as exc:
+        return Candidate(ident, name, source, error=str(exc))
+    except OSError as exc:
+        return Candidate(ident, name, source, error=f"cannot read the entry ({_one_line(exc)})")
+    if not files:
+        return Candidate(ident, name, source, error="the entry holds no files")
+    per_challenge, ignored = split_submissions(files, slugs, single_entry or "solution")
+    return Candidate(ident, name, source, submissions=per_challenge, ignored=ignored)

@@ -1,0 +1,332 @@
+"""Render a cohort: self-contained HTML (Jinja2, autoescaped, StrictUndefined), CSV, JSON and exports.
+
+Everything a candidate controls (names, file names, output, messages) is escaped by the
+templates; CSV cells that a spreadsheet would run as a formula are defused.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from grader.batch.cohort import Cell, CellStatus, Cohort, Row, cohort_to_dict
+from grader.batch.redflags import RedFlag
+from grader.batch.store import write_atomic
+from grader.models import Outcome, TestResult
+from grader.report import TEMPLATES_DIR, xml_text
+
+COHORT_TEMPLATES = TEMPLATES_DIR / "cohort"
+OUTPUT_LIMIT = 4000
+SVG_WIDTH = 640
+SVG_HEIGHT = 220
+# Past this many pairs (a cohort where many submit the same code) the index lists the rest compactly.
+MAX_DETAILED_PAIRS = 40
+
+
+class FeedbackFormat(enum.StrEnum):
+    MD = "md"
+    HTML = "html"
+
+
+class Export(enum.StrEnum):
+    GRADESCOPE = "gradescope"
+    JUNIT = "junit"
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackChallenge:
+    slug: str
+    title: str
+    status: str
+    points: float
+    max_points: float
+    note: str
+    counts: tuple[tuple[str, int], ...]
+    """Outcome counts of the hidden tests (empty when there is no result)."""
+    tests: tuple[TestResult, ...]
+    """Tests shown in detail: the visible suite's for candidates, the hidden suite's for reviewers."""
+    tests_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    title: str
+    candidate: str
+    audience: str
+    total: float
+    max_total: float
+    intake_error: str | None
+    challenges: tuple[FeedbackChallenge, ...]
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.total / self.max_total if self.max_total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class HandoutChallenge:
+    slug: str
+    title: str
+    points: float
+    entry: str
+    call_seconds: float
+    suite_seconds: float
+    memory_mb: int
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(COHORT_TEMPLATES),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml", "html.j2", "xml.j2"), default=False),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+    )
+    env.filters["xml_text"] = xml_text
+    env.filters["clip"] = clip
+    env.filters["points"] = format_points
+    return env
+
+
+def _finalize(value: Any) -> Any:
+    """Every string a template prints loses the control characters HTML and XML cannot carry
+    (a submission's output may hold NULs or terminal escapes)."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(xml_text(str(value)))
+    return xml_text(value) if isinstance(value, str) else value
+
+
+def clip(text: str, limit: int = OUTPUT_LIMIT) -> str:
+    """Captured output and messages, truncated for a page."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n... ({len(text) - limit} more characters)"
+
+
+def format_points(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
+
+
+def histogram_bars(cohort: Cohort, width: int = SVG_WIDTH, height: int = SVG_HEIGHT) -> tuple[Bar, ...]:
+    """Bar geometry for the inline SVG (plot area leaves room for axis labels)."""
+    bins = cohort.histogram
+    top = max((b.count for b in bins), default=0) or 1
+    plot_height = height - 40
+    slot = (width - 40) / max(len(bins), 1)
+    bars = []
+    for index, item in enumerate(bins):
+        bar_height = plot_height * item.count / top
+        bars.append(
+            Bar(
+                x=30 + index * slot + 2,
+                y=10 + plot_height - bar_height,
+                width=slot - 4,
+                height=bar_height,
+                label=f"{item.low:g}-{item.high:g}%",
+                count=item.count,
+            )
+        )
+    return tuple(bars)
+
+
+def cell_text(cell: Cell) -> str:
+    if cell.status in (CellStatus.GRADED, CellStatus.GRADING_ERROR):
+        return format_points(cell.points)
+    return {
+        CellStatus.NOT_SUBMITTED: "not submitted",
+        CellStatus.FAILED: "grading failed",
+        CellStatus.INTAKE_ERROR: "",
+    }[cell.status]
+
+
+def render_index(cohort: Cohort) -> str:
+    env = environment()
+    pairs_by_candidate: dict[str, list[int]] = {}
+    for number, pair in enumerate(cohort.similar, start=1):
+        pairs_by_candidate.setdefault(pair.a, []).append(number)
+        pairs_by_candidate.setdefault(pair.b, []).append(number)
+    return env.get_template("index.html.j2").render(
+        cohort=cohort,
+        names={row.candidate.id: row.candidate.name for row in cohort.rows},
+        bars=histogram_bars(cohort),
+        svg_width=SVG_WIDTH,
+        svg_height=SVG_HEIGHT,
+        cell_text=cell_text,
+        pairs_by_candidate=pairs_by_candidate,
+        detail_limit=MAX_DETAILED_PAIRS,
+    )
+
+
+def render_candidate(cohort: Cohort, row: Row) -> str:
+    env = environment()
+    pairs = [(n, p) for n, p in enumerate(cohort.similar, start=1) if row.candidate.id in (p.a, p.b)]
+    flags_by_challenge: dict[str, list[RedFlag]] = {}
+    for slug, flag in row.flags:
+        flags_by_challenge.setdefault(slug, []).append(flag)
+    return env.get_template("candidate.html.j2").render(
+        flags_by_challenge=flags_by_challenge,
+        cohort=cohort,
+        row=row,
+        names={r.candidate.id: r.candidate.name for r in cohort.rows},
+        pairs=pairs,
+        cell_text=cell_text,
+        outcomes=[o.value for o in Outcome],
+    )
+
+
+def render_feedback(view: Feedback, fmt: FeedbackFormat) -> str:
+    """`grader feedback`: one candidate's report for the chosen audience."""
+    return environment().get_template(f"feedback.{fmt.value}.j2").render(view=view)
+
+
+def render_csv(cohort: Cohort) -> str:
+    """One row per candidate: rank, candidate, status, one column per challenge (points), total."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    slugs = cohort.assessment.slugs
+    writer.writerow(["rank", "candidate", "id", "status", *slugs, "total", "max_total"])
+    for row in cohort.rows:
+        status = "accepted" if row.candidate.ok else "intake error"
+        cells = [format_points(row.cell(s).points) if row.candidate.ok else "" for s in slugs]
+        writer.writerow(
+            [
+                "" if row.rank is None else row.rank,
+                defuse_csv(row.candidate.name),
+                defuse_csv(row.candidate.id),
+                status,
+                *cells,
+                format_points(row.total),
+                format_points(row.max_total),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def defuse_csv(text: str) -> str:
+    """A spreadsheet runs cells starting with = + - @ (or a tab/CR) as formulas: quote them as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def render_junit(cohort: Cohort, row: Row) -> str:
+    return environment().get_template("junit.xml.j2").render(cohort=cohort, row=row)
+
+
+def render_gradescope(cohort: Cohort, row: Row) -> str:
+    """Gradescope's autograder results.json for one submission: a test per hidden test, points pro rata."""
+    tests: list[dict[str, Any]] = []
+    for cell in row.cells:
+        if cell.result is None:
+            tests.append(
+                {
+                    "name": f"{cell.challenge}: {cell.status.value}",
+                    "score": 0,
+                    "max_score": cell.max_points,
+                    "status": "failed",
+                    "output": cell.note,
+                    "visibility": "visible",
+                }
+            )
+            continue
+        total_weight = sum(t.weight for t in cell.result.tests) or 1.0
+        for test in cell.result.tests:
+            share = cell.max_points * test.weight / total_weight
+            passed = test.outcome is Outcome.PASSED
+            tests.append(
+                {
+                    "name": f"{cell.challenge}: {test.id}",
+                    "score": round(share if passed else 0.0, 4),
+                    "max_score": round(share, 4),
+                    "status": "passed" if passed else "failed",
+                    "output": clip(test.message, 2000),
+                    # Hidden tests stay hidden from students until the team publishes.
+                    "visibility": "after_published",
+                }
+            )
+    data = {
+        "score": row.total,
+        "output": row.candidate.error or "",
+        "visibility": "after_published",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def write_cohort(cohort: Cohort, out_dir: Path, exports: Sequence[Export] = ()) -> list[Path]:
+    """Write index.html, candidates/*.html, results.csv, results.json and the chosen exports."""
+    written: list[Path] = []
+
+    def put(path: Path, text: str) -> None:
+        write_atomic(path, text)
+        written.append(path)
+
+    put(out_dir / "index.html", render_index(cohort))
+    for row in cohort.rows:
+        put(out_dir / "candidates" / f"{row.candidate.id}.html", render_candidate(cohort, row))
+    put(out_dir / "results.csv", render_csv(cohort))
+    put(out_dir / "results.json", json.dumps(cohort_to_dict(cohort), indent=2) + "\n")
+    for export in exports:
+        for row in cohort.rows:
+            if export is Export.GRADESCOPE:
+                put(out_dir / "gradescope" / row.candidate.id / "results.json", render_gradescope(cohort, row))
+            else:
+                put(out_dir / "junit" / f"{row.candidate.id}.xml", render_junit(cohort, row))
+    return written
+
+
+def render_handout_readme(name: str, title: str, challenges: Sequence[HandoutChallenge]) -> str:
+    return environment().get_template("handout.md.j2").render(name=name, title=title, challenges=challenges)
+
+
+def render_summary(cohort: Cohort, counts: Sequence[tuple[str, int]], elapsed_s: float, out_dir: Path) -> str:
+    """The plain-text table `grader batch` prints on stdout at the end."""
+    slugs = cohort.assessment.slugs
+    header = ["rank", "candidate", *slugs, "total", "notes"]
+    lines = [header]
+    for row in cohort.rows:
+        notes = []
+        if not row.candidate.ok:
+            notes.append(f"intake error: {row.candidate.error}")
+        failed = [c.challenge for c in row.cells if c.status is CellStatus.FAILED]
+        if failed:
+            notes.append("grading failed: " + ", ".join(failed))
+        if row.flags:
+            notes.append(f"{len(row.flags)} red flag(s)")
+        if any(row.candidate.id in (p.a, p.b) for p in cohort.similar):
+            notes.append("similar")
+        cells = [cell_text(row.cell(s)) or "-" if row.candidate.ok else "-" for s in slugs]
+        rank = "-" if row.rank is None else str(row.rank)
+        lines.append([rank, row.candidate.name[:40], *cells, format_points(row.total), "; ".join(notes)[:100]])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    text = [
+        "  ".join(value.ljust(widths[i]) if i == 1 else value.rjust(widths[i]) for i, value in enumerate(line[:-1]))
+        + "  "
+        + line[-1]
+        for line in lines
+    ]
+    minutes, seconds = divmod(int(elapsed_s + 0.5), 60)
+    tally = ", ".join(f"{name} {count}" for name, count in counts)
+    text.append("")
+    text.append(f"{tally} in {minutes}:{seconds:02d}; report: {out_dir / 'index.html'}")
+    return "\n".join(line.rstrip() for line in text)

@@ -1,0 +1,86 @@
+"""Cohort rendering: every candidate-controlled string is escaped; CSV, JUnit and Gradescope are well formed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from grader.batch.assessment import Assessment, AssessmentChallenge
+from grader.batch.cohort import Provenance, compute_cohort
+from grader.batch.intake import Candidate
+from grader.batch.redflags import FlagKind, RedFlag
+from grader.batch.render import Export, defuse_csv, render_csv, write_cohort
+from grader.batch.similarity import Region, SimilarPair
+from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
+
+HOSTILE = '<script>alert("x")</script>'
+ASSESSMENT = Assessment("x", (AssessmentChallenge("toy-sum", 100),))
+
+
+def hostile_cohort():  # type: ignore[no-untyped-def]
+    result = GradeResult(
+        challenge="toy-sum", suite=Suite.HIDDEN, submission_sha256="s", status=GradeStatus.GRADED,
+        score=1, max_score=2, percent=50,
+        tests=(
+            TestResult("t::a", Outcome.PASSED, output=HOSTILE + "\x00\x1b[2J"),
+            TestResult("t::b", Outcome.FAILED, message=HOSTILE, falsifying_example=f"a={HOSTILE!r}"),
+        ),
+        sandbox={}, grader_version="0", started_at="", finished_at="",
+    )  # fmt: skip
+    evil = Candidate("evil-1234abcd", HOSTILE, HOSTILE + ".zip", {"toy-sum": {"solution.py": b""}})
+    formula = Candidate("formula", "=HYPERLINK(1)", "x", error=HOSTILE)
+    other = Candidate("ok", "ok", "ok", {"toy-sum": {"solution.py": b""}})
+    pair = SimilarPair(
+        "toy-sum", "evil-1234abcd", "ok", 0.9, 20, (Region(HOSTILE, 1, 2, "s.py", 1, 2, HOSTILE, "x = 1"),)
+    )
+    return compute_cohort(
+        ASSESSMENT, {"toy-sum": HOSTILE}, [evil, formula, other],
+        {("evil-1234abcd", "toy-sum"): result, ("ok", "toy-sum"): result}, {},
+        Provenance("0", "local", "", "local", (("toy-sum", "d"),), "now"),
+        flags={("evil-1234abcd", "toy-sum"): [RedFlag(HOSTILE, 3, FlagKind.EXIT, HOSTILE)]},
+        similar=[pair],
+    )  # fmt: skip
+
+
+def test_nothing_hostile_reaches_the_html_unescaped(tmp_path: Path) -> None:
+    written = write_cohort(hostile_cohort(), tmp_path, (Export.JUNIT, Export.GRADESCOPE))
+    pages = [p for p in written if p.suffix == ".html"]
+    assert {p.name for p in pages} == {"index.html", "evil-1234abcd.html", "formula.html", "ok.html"}
+    for page in pages:
+        text = page.read_text()
+        assert "<script>alert" not in text
+        assert text.count("<script>") <= 1  # only the report's own sorting script, on the index
+        assert "\x1b" not in text and "\x00" not in text
+    index = (tmp_path / "index.html").read_text()
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in index
+    candidate_page = (tmp_path / "candidates" / "evil-1234abcd.html").read_text()
+    assert "&lt;script&gt;" in candidate_page and "exit" in candidate_page
+
+
+def test_junit_and_gradescope_exports_parse(tmp_path: Path) -> None:
+    write_cohort(hostile_cohort(), tmp_path, (Export.JUNIT, Export.GRADESCOPE))
+    root = ET.parse(tmp_path / "junit" / "evil-1234abcd.xml").getroot()
+    cases = root.findall(".//testcase")
+    assert [c.get("name") for c in cases] == ["t::a", "t::b"]
+    assert root.find(".//failure") is not None
+    refused = ET.parse(tmp_path / "junit" / "formula.xml").getroot()
+    assert refused.find(".//error").get("type") == "intake error"  # type: ignore[union-attr]
+    data = json.loads((tmp_path / "gradescope" / "evil-1234abcd" / "results.json").read_text())
+    assert data["score"] == 50
+    assert [(t["name"], t["score"], t["max_score"]) for t in data["tests"]] == [
+        ("toy-sum: t::a", 50.0, 50.0),
+        ("toy-sum: t::b", 0.0, 50.0),
+    ]
+
+
+def test_csv_defuses_formulas() -> None:
+    rows = list(csv.reader(io.StringIO(render_csv(hostile_cohort()))))
+    assert rows[0] == ["rank", "candidate", "id", "status", "toy-sum", "total", "max_total"]
+    by_id = {row[2]: row for row in rows[1:]}
+    assert by_id["formula"][1] == "'=HYPERLINK(1)"
+    assert by_id["formula"][3] == "intake error" and by_id["formula"][0] == ""
+    assert by_id["evil-1234abcd"][4:6] == ["50", "50"]
+    assert defuse_csv("-1") == "'-1" and defuse_csv("ada") == "ada"
