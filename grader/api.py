@@ -56,8 +56,12 @@ def grade(
     sandbox: SandboxChoice | None = None,
     suite: Suite = Suite.HIDDEN,
     run_id: str | None = None,
+    shrink: bool = True,
 ) -> GradeResult:
     """Grade one submission against one suite of one challenge.
+
+    `shrink=False` skips hypothesis's shrinking: the verdicts are the same, the
+    falsifying examples are not minimal. For checks that need only verdicts.
 
     A submission that crashes, hangs or fails to import is a verdict in the
     result; only bad input (SubmissionError) and a broken sandbox or harness
@@ -66,7 +70,7 @@ def grade(
     choice = resolve_sandbox(sandbox or SandboxChoice())
     prepared = prepare_submission(submission, challenge.entry)
     try:
-        return grade_prepared(prepared, challenge, choice, suite=suite, run_id=run_id)
+        return grade_prepared(prepared, challenge, choice, suite=suite, run_id=run_id, shrink=shrink)
     finally:
         prepared.cleanup()
 
@@ -78,10 +82,11 @@ def grade_prepared(
     *,
     suite: Suite = Suite.HIDDEN,
     run_id: str | None = None,
+    shrink: bool = True,
 ) -> GradeResult:
     started_at = now_iso()
     run_id = run_id or uuid.uuid4().hex[:12]
-    raw = run_harness(prepared.root, challenge, choice, suite, run_id)
+    raw = run_harness(prepared.root, challenge, choice, suite, run_id, shrink=shrink)
     return assemble_result(raw, challenge, prepared.sha256, suite, started_at)
 
 
@@ -93,6 +98,8 @@ def run_harness(
     run_id: str,
     harness_module: str = "grader.harness.runner",
     pytest_args: tuple[str, ...] = (),
+    *,
+    shrink: bool = True,
 ) -> dict[str, Any]:
     """Run the suite in a fresh trusted harness process; return its raw verdicts."""
     workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
@@ -110,6 +117,7 @@ def run_harness(
             "labels": {"grader.challenge": challenge.slug},
             "out": str(workdir / "out.json"),
             "pytest_args": list(pytest_args),
+            "shrink": shrink,
         }
         spec_path = workdir / "spec.json"
         spec_path.write_text(json.dumps(spec), encoding="utf-8")

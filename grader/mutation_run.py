@@ -32,7 +32,13 @@ def grade_mutant(
     prepared = PreparedSubmission(materialize(mutated, prefix="grader-mutant-"), compute_digest(mutated), ())
     try:
         raw = run_harness(
-            prepared.root, challenge, sandbox, Suite.HIDDEN, uuid.uuid4().hex[:12], pytest_args=MUTANT_PYTEST_ARGS
+            prepared.root,
+            challenge,
+            sandbox,
+            Suite.HIDDEN,
+            uuid.uuid4().hex[:12],
+            pytest_args=MUTANT_PYTEST_ARGS,
+            shrink=False,
         )
         result = assemble_result(raw, challenge, prepared.sha256, Suite.HIDDEN, now_iso())
     except GraderError as exc:

@@ -165,7 +165,7 @@ def run_job(job: GradingJob, sandbox: SandboxChoice, repeat: int = 1) -> list[Ch
     results: list[GradeResult] = []
     for _ in range(repeat):
         try:
-            results.append(grade(job.submission, job.challenge, sandbox=sandbox, suite=job.suite))
+            results.append(grade(job.submission, job.challenge, sandbox=sandbox, suite=job.suite, shrink=False))
         except GraderError as exc:
             return [Check(job.challenge.slug, job.name, False, str(exc))]
     ok, detail = job.judge(results[0])

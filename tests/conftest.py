@@ -42,6 +42,7 @@ def grade_source(tmp_path: Path, toy: Challenge) -> GradeSource:
         challenge: Challenge | None = None,
         suite: Suite = Suite.HIDDEN,
         sandbox: str = "local",
+        shrink: bool = True,
     ) -> GradeResult:
         folder = tmp_path / f"submission-{len(list(tmp_path.iterdir()))}"
         folder.mkdir()
@@ -51,7 +52,9 @@ def grade_source(tmp_path: Path, toy: Challenge) -> GradeSource:
             (folder / name).write_text(textwrap.dedent(content), encoding="utf-8")
         run_id = f"t{uuid.uuid4().hex[:11]}"
         RUN_IDS.append(run_id)
-        return grade(folder, challenge or toy, sandbox=SandboxChoice(sandbox), suite=suite, run_id=run_id)
+        return grade(
+            folder, challenge or toy, sandbox=SandboxChoice(sandbox), suite=suite, run_id=run_id, shrink=shrink
+        )
 
     return run
 

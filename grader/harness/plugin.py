@@ -14,11 +14,16 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.internal.conjecture import engine as conjecture_engine
 
 from grader.harness.session import WorkerFailure, WorkerSession
 from grader.models import Outcome, Timing
 from grader.sandbox.base import DeathKind
 
+# Hypothesis may shrink one failing test for up to five minutes (one took 260 s on a wrong
+# variant); the verdict is known before shrinking starts, so a shorter budget only makes
+# some falsifying examples less minimal.
+SHRINK_SECONDS = 30
 MESSAGE_CHARS = 2000
 OUTPUT_CHARS = 4000
 EXAMPLE_CHARS = 4000
@@ -100,12 +105,14 @@ class GraderPlugin:
         driver: str | None,
         suite_seconds: float,
         max_examples: int,
+        shrink: bool = True,
     ) -> None:
         self.session = session
         self.entry = entry
         self.driver_module = driver
         self.suite_seconds = suite_seconds
         self.max_examples = max_examples
+        self.shrink = shrink
         self.records: dict[str, TestRecord] = {}
         self.collection_errors: list[str] = []
         self.started = time.monotonic()
@@ -128,9 +135,11 @@ class GraderPlugin:
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
             # No `explain` phase: it re-runs many examples per failing test and the shrunk
             # example already says what failed.
-            phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
+            phases=[Phase.explicit, Phase.generate, Phase.target, *([Phase.shrink] if self.shrink else [])],
         )
         settings.load_profile("grader")
+        # A module constant of the pinned hypothesis, read when shrinking starts.
+        conjecture_engine.MAX_SHRINKING_SECONDS = SHRINK_SECONDS
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         global _current

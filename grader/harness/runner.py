@@ -71,6 +71,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         driver=spec.get("driver_module"),
         suite_seconds=limits.suite_seconds,
         max_examples=spec["max_examples"],
+        shrink=bool(spec.get("shrink", True)),
     )
     try:
         code = pytest.main(pytest_arguments(Path(spec["suite_dir"]), spec.get("pytest_args", [])), plugins=[plugin])
