@@ -1,0 +1,110 @@
+"""Reference: version numbers in the backend, folded into every entry's backend key.
+
+Backend layout (tuple keys, so no user key can ever collide with bookkeeping):
+    ("version", namespace)                       -> int, missing means 0
+    ("entry", namespace, version, ident)         -> (value, expires_at or None)
+    ("entry", None, None, ident)                 -> same, for keys without a namespace
+where ident is ("key", key) for get/set and ("call", function, arguments) for cached().
+Bumping a namespace's version makes every older entry unreachable: one read and one
+write, whatever the number of keys. Unreachable and expired entries are simply left
+behind (a real store would evict them by its own TTL or LRU policy).
+"""
+
+import functools
+import inspect
+import time
+
+_MISSING = object()
+
+
+def _check_ttl(ttl):
+    if ttl is not None and not ttl > 0:  # `not >` also rejects nan
+        raise ValueError("ttl must be a positive number of seconds or None")
+
+
+def _namespace_of(key):
+    namespace, colon, _ = key.partition(":")
+    return namespace if colon else None
+
+
+def _freeze(value):
+    """A hashable stand-in for a bound argument: the dict of a **kwargs parameter, sorted."""
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((k, _freeze(v)) for k, v in value.items())))
+    return ("value", type(value).__name__, value)
+
+
+class VersionedCache:
+    def __init__(self, backend=None, clock=time.monotonic):
+        self.backend = {} if backend is None else backend
+        self.clock = clock
+
+    # ------------------------------------------------------------ internals
+
+    def _version(self, namespace):
+        return self.backend.get(("version", namespace), 0)
+
+    def _slot(self, namespace, ident):
+        version = None if namespace is None else self._version(namespace)
+        return ("entry", namespace, version, ident)
+
+    def _read(self, namespace, ident):
+        slot = self._slot(namespace, ident)
+        stored = self.backend.get(slot, _MISSING)
+        if stored is _MISSING:
+            return _MISSING
+        value, expires_at = stored
+        if expires_at is not None and self.clock() >= expires_at:
+            return _MISSING
+        return value
+
+    def _write(self, namespace, ident, value, ttl):
+        expires_at = None if ttl is None else self.clock() + ttl
+        self.backend[self._slot(namespace, ident)] = (value, expires_at)
+
+    # ------------------------------------------------------------ public API
+
+    def get(self, key, default=None):
+        value = self._read(_namespace_of(key), ("key", key))
+        return default if value is _MISSING else value
+
+    def set(self, key, value, ttl=None):
+        _check_ttl(ttl)
+        self._write(_namespace_of(key), ("key", key), value, ttl)
+
+    def delete(self, key):
+        self.backend.pop(self._slot(_namespace_of(key), ("key", key)), None)
+
+    def get_or_set(self, key, factory, ttl=None):
+        _check_ttl(ttl)
+        namespace, ident = _namespace_of(key), ("key", key)
+        value = self._read(namespace, ident)
+        if value is _MISSING:
+            value = factory()
+            self._write(namespace, ident, value, ttl)
+        return value
+
+    def incr_version(self, namespace):
+        self.backend[("version", namespace)] = self._version(namespace) + 1
+
+    def cached(self, namespace, ttl=None):
+        _check_ttl(ttl)
+
+        def decorate(func):
+            signature = inspect.signature(func)
+            name = f"{func.__module__}.{func.__qualname__}"
+
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                bound = signature.bind(*args, **kwargs)
+                bound.apply_defaults()
+                ident = ("call", name, tuple((k, _freeze(v)) for k, v in bound.arguments.items()))
+                value = self._read(namespace, ident)
+                if value is _MISSING:
+                    value = func(*args, **kwargs)
+                    self._write(namespace, ident, value, ttl)
+                return value
+
+            return wrapper
+
+        return decorate
