@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -17,6 +17,9 @@ from grader.challenges import Challenge, Kind, challenges_dir, discover, find_ch
 from grader.errors import ExitCode, GraderError, InputError
 from grader.models import Audience, GradeResult, Suite
 from grader.report import Format, parse_formats, render, write_reports
+
+if TYPE_CHECKING:
+    from grader.verify import Check
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -216,6 +219,15 @@ def report(result_file: Path, fmt: str, audience: str, out_file: Path | None) ->
     return 0
 
 
+# Checks whose detail is a measurement worth seeing as it arrives.
+MEASURED_CHECKS = ("mutants", "timing margins")
+
+
+def _print_check_progress(check: Check) -> None:
+    line = f"{'ok  ' if check.ok else 'FAIL'} {check.challenge}: {check.name}"
+    err(f"{line} ({check.detail})" if check.name in MEASURED_CHECKS else line)
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("slugs", nargs=-1)
 @sandbox_option("docker")
@@ -267,7 +279,7 @@ def verify(
         mutants=mutants,
         mutant_cap=mutant_cap,
         repeat=repeat,
-        progress=lambda c: err(f"{'ok  ' if c.ok else 'FAIL'} {c.challenge}: {c.name}"),
+        progress=_print_check_progress,
     )
     if formats:
         from grader.report import render_verify
@@ -288,27 +300,68 @@ def verify(
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("slugs", nargs=-1)
-@click.option("--repeat", type=click.IntRange(1, 20), default=3, show_default=True)
-@image_option()
+@click.option("--candidates", type=click.IntRange(1), default=20, show_default=True, help="Generated candidates.")
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Gradings at a time in every mode [default: cores].")
+@click.option("--repeat", type=click.IntRange(3, 50), default=3, show_default=True, help="Repetitions (median).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the candidates' draws.")
 @click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("out/bench"),
+    "--memory-batch",
+    type=click.IntRange(0),
+    default=4,
     show_default=True,
+    help="Peak RSS of the grader for N and 4N submissions in docker (0: skip).",
 )
-def bench(slugs: tuple[str, ...], repeat: int, image: str | None, out_dir: Path) -> int:
-    """Measure isolation overhead: in-process pytest vs the local worker vs Docker."""
-    from grader.bench import render_markdown, run_bench, write_report
+@click.option("--starts", type=click.IntRange(1), default=10, show_default=True, help="Worker starts to time.")
+@click.option("--calls", type=click.IntRange(1), default=500, show_default=True, help="Round trips to time.")
+@click.option("--build", is_flag=True, help="Build the image first and report the build time.")
+@image_option()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/bench"), show_default=True)
+@click.option("--markdown", type=click.Path(path_type=Path), default=None, help="Also write the Markdown report here.")
+def bench(
+    slugs: tuple[str, ...],
+    candidates: int,
+    jobs: int | None,
+    repeat: int,
+    seed: int,
+    memory_batch: int,
+    starts: int,
+    calls: int,
+    build: bool,
+    image: str | None,
+    out_dir: Path,
+    markdown: Path | None,
+) -> int:
+    """Measure what isolation costs: in-process pytest vs the local worker vs Docker, on one batch.
 
-    chosen = [find_challenge(slug) for slug in slugs] if slugs else [
-        find_challenge(slug) for slug in ("lru-cache", "pair-sum", "sliding-window-rate-limiter")
-    ]  # fmt: skip
-    report_data = run_bench(chosen, repeat=repeat, image=image, log=err)
-    for path in write_report(report_data, out_dir):
+    Grades CANDIDATES generated candidates x SLUGS (default: every challenge), each a mix of
+    correct and known-wrong submissions, in the three modes, REPEAT times each; writes
+    OUT/bench.json and OUT/BENCHMARKS.md. Exits 1 when verdicts differ between runs.
+    """
+    import os
+
+    from grader.bench import run_bench
+    from grader.bench_render import render_markdown, write_report
+    from grader.bench_stats import BenchConfig, compare_verdicts
+
+    config = BenchConfig(
+        slugs=slugs,
+        candidates=candidates,
+        jobs=jobs or os.cpu_count() or 1,
+        repeat=repeat,
+        seed=seed,
+        memory_batch=memory_batch,
+        starts=starts,
+        calls=calls,
+        build=build,
+        image=image,
+        out_dir=out_dir,
+        markdown=markdown,
+    )
+    report = run_bench(config, log=err)
+    for path in write_report(report, out_dir, markdown):
         err(f"wrote {path}")
-    out(render_markdown(report_data))
-    return 0 if report_data.verdicts_agree() else ExitCode.VERIFICATION_FAILED
+    out(render_markdown(report))
+    return ExitCode.VERIFICATION_FAILED if compare_verdicts(report.runs) else 0
 
 
 @cli.group()
