@@ -1,108 +1,280 @@
 """`grader bench`: what isolation costs, measured in one run on this machine.
 
-Three modes grade the same references with the same pinned pytest and
-hypothesis: `baseline` (plain pytest importing the submission, no isolation),
-`local` (the worker as a subprocess) and `docker` (the worker in a container).
-Absolute times are noisy here, so the report leads with ratios measured in the
-same run, medians of repeated gradings. Verdicts must agree across modes.
+One batch of generated candidates (`grader.bench_plan`) is graded three ways with the same
+pinned pytest and hypothesis and the same `--jobs`: `baseline` (plain pytest importing the
+submission in the harness process: no worker, no channel, no isolation), `local` (the worker
+as a subprocess) and `docker` (the worker in a container from the pre-built image). Each mode
+and repetition runs in a fresh child process (`grader.bench_child`), the modes in a rotating
+order so that a drift in the machine's load is shared out. Then: the grader process's peak
+RSS at 1x and 4x a small batch, worker start and round-trip probes, and the image build when
+asked. Verdicts must be identical in every run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import statistics
+import platform
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from grader.api import SandboxChoice, assemble_result, now_iso, resolve_sandbox, run_harness
-from grader.challenges import Challenge
-from grader.errors import GraderError
+from grader import __version__
+from grader.api import SandboxChoice, grade, now_iso, resolve_sandbox
+from grader.bench_plan import BenchSubmission, Screening, Variant, compute_screening, cycle_to, load_pool, plan_batch
+from grader.bench_stats import (
+    MODES,
+    BenchConfig,
+    BenchReport,
+    Environment,
+    ImageBuild,
+    MemoryScaling,
+    ModeRun,
+    WorkerProbe,
+)
+from grader.challenges import Challenge, discover, find_challenge, load_all
+from grader.errors import GraderError, HarnessError
 from grader.harness.session import WorkerSession
-from grader.models import Suite
 from grader.sandbox.base import Limits, SandboxBackend, WorkerSpec
-from grader.submission import prepare_submission
+from grader.submission import compute_digest, read_submission
 
-MODES = ("baseline", "local", "docker")
-
-
-@dataclass(slots=True)
-class ChallengeTimes:
-    slug: str
-    seconds: dict[str, list[float]] = field(default_factory=dict)
-    verdicts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-
-    def median(self, mode: str) -> float:
-        return statistics.median(self.seconds[mode])
+Log = Callable[[str], None]
+SCREENING_FILE = "screening.json"
+SCHEMA_VERSION = 1
 
 
-@dataclass(slots=True)
-class BenchReport:
-    cores: int
-    repeat: int
-    challenges: list[ChallengeTimes]
-    container_start_s: list[float]
-    rtt_local_ms: list[float]
-    rtt_docker_ms: list[float]
-    started_at: str
-
-    def total(self, mode: str) -> float:
-        return sum(c.median(mode) for c in self.challenges)
-
-    def ratio(self, numerator: str, denominator: str) -> float:
-        return self.total(numerator) / self.total(denominator)
-
-    def verdicts_agree(self) -> bool:
-        return all(len({tuple(v) for v in c.verdicts.values()}) == 1 for c in self.challenges)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "started_at": self.started_at,
-            "cores": self.cores,
-            "repeat": self.repeat,
-            "per_challenge_median_s": {c.slug: {m: round(c.median(m), 3) for m in MODES} for c in self.challenges},
-            "total_median_s": {m: round(self.total(m), 3) for m in MODES},
-            "ratios": {
-                "local/baseline": round(self.ratio("local", "baseline"), 3),
-                "docker/baseline": round(self.ratio("docker", "baseline"), 3),
-                "docker/local": round(self.ratio("docker", "local"), 3),
-            },
-            "container_start_s": _percentiles(self.container_start_s),
-            "rtt_ms": {
-                "local": _percentiles(self.rtt_local_ms),
-                "docker": _percentiles(self.rtt_docker_ms),
-            },
-            "verdicts_agree": self.verdicts_agree(),
-        }
-
-
-def _percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    if not ordered:
-        return {}
-    return {
-        "p50": round(statistics.median(ordered), 4),
-        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 4),
-    }
+def run_bench(config: BenchConfig, log: Log) -> BenchReport:
+    """Run every phase; raise GraderError when something other than a verdict fails."""
+    started_at, load_before = now_iso(), os.getloadavg()
+    phases: list[tuple[str, float]] = []
+    with _phase(phases, "image build", log):
+        build = build_image_timed(log) if config.build else ImageBuild(None)
+    image = resolve_sandbox(SandboxChoice("docker", config.image))
+    challenges = [find_challenge(slug) for slug in config.slugs] if config.slugs else load_all()
+    by_slug = {c.slug: c for c in challenges}
+    with _phase(phases, "screening", log):
+        batch, excluded = plan_batch(
+            [load_pool(c) for c in challenges],
+            config.candidates,
+            config.seed,
+            lambda variants: screen_variants(variants, by_slug, config, log),
+        )
+    if not batch:
+        raise GraderError("nothing to benchmark: no challenge has a usable correct submission")
+    graded = len({s.challenge for s in batch})
+    log(f"batch: {len(batch)} submissions ({config.candidates} candidates x {graded} of {len(challenges)} challenges)")
+    with _phase(phases, "modes", log):
+        runs = run_modes(batch, by_slug, config, image.image, log)
+    with _phase(phases, "memory", log):
+        memory = measure_memory(batch, by_slug, config, image.image, log) if config.memory_batch else None
+    with _phase(phases, "probes", log):
+        probes = tuple(measure_worker(mode, image.image, config.starts, config.calls) for mode in ("local", "docker"))
+    environment = describe_environment(image.image, started_at, load_before)
+    return BenchReport(
+        config=config,
+        environment=environment,
+        bank_size=len(discover()),
+        requested=tuple(c.slug for c in challenges),
+        batch=batch,
+        excluded=tuple(
+            sorted(((v, s.reason) for v, s in excluded.items()), key=lambda e: (e[0].challenge, e[0].label))
+        ),
+        runs=runs,
+        memory=memory,
+        probes=probes,
+        build=build,
+        phases=tuple(phases),
+    )
 
 
-def _grade_once(challenge: Challenge, mode: str, image: str | None) -> tuple[float, list[tuple[str, str]]]:
-    prepared = prepare_submission(challenge.reference_dir, challenge.entry)
+@contextmanager
+def _phase(phases: list[tuple[str, float]], name: str, log: Log) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - started
+    phases.append((name, round(seconds, 1)))
+    log(f"[{name}] {seconds:.1f} s")
+
+
+# ---------------------------------------------------------------- the image
+
+
+def build_image_timed(log: Log) -> ImageBuild:
+    """`grader image build`, timed; cold when the content-addressed tag was absent before."""
+    from grader.sandbox.image import build_image, compute_image_tag, docker_client
+
+    client = docker_client()
     try:
-        choice = SandboxChoice("local" if mode == "baseline" else mode, image)
-        module = "grader.harness.baseline" if mode == "baseline" else "grader.harness.runner"
-        start = time.perf_counter()
-        raw = run_harness(prepared.root, challenge, choice, Suite.HIDDEN, uuid.uuid4().hex[:12], module)
-        elapsed = time.perf_counter() - start
-        result = assemble_result(raw, challenge, prepared.sha256, Suite.HIDDEN, now_iso())
-        return elapsed, [(t.id, t.outcome.value) for t in result.tests]
+        existed = bool(client.api.images(name=compute_image_tag(), quiet=True))
     finally:
-        prepared.cleanup()
+        client.close()
+    started = time.perf_counter()
+    build_image(log=log)
+    return ImageBuild(round(time.perf_counter() - started, 1), cold=not existed)
+
+
+def describe_environment(image: str | None, started_at: str, load_before: tuple[float, float, float]) -> Environment:
+    from grader.sandbox.image import image_info
+
+    info = image_info(image)
+    return Environment(
+        cores=os.cpu_count() or 1,
+        platform=platform.platform(),
+        python=platform.python_version(),
+        pytest=version("pytest"),
+        hypothesis=version("hypothesis"),
+        image_tag=info.tag,
+        image_digest=info.digest,
+        image_python=info.python_version,
+        started_at=started_at,
+        finished_at=now_iso(),
+        load_before=load_before,
+        load_after=os.getloadavg(),
+    )
+
+
+# ---------------------------------------------------------------- screening
+
+
+def screening_key(variant: Variant, challenge: Challenge) -> str:
+    files = read_submission(variant.path, challenge.entry)
+    text = f"{__version__}\0{challenge.digest()}\0{compute_digest(files)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def screen_variants(
+    variants: Sequence[Variant], challenges: Mapping[str, Challenge], config: BenchConfig, log: Log
+) -> dict[Variant, Screening]:
+    """Grade each variant once with the local worker (cached in OUT/screening.json) and judge it."""
+    cache_path = config.out_dir / SCREENING_FILE
+    cache = _load_cache(cache_path)
+    keys = {v: screening_key(v, challenges[v.challenge]) for v in variants}
+    todo = [v for v in variants if keys[v] not in cache]
+    if todo:
+        log(f"screening {len(todo)} variants with the local worker ({len(variants) - len(todo)} cached)")
+
+    def judge(variant: Variant) -> Screening:
+        try:
+            result = grade(variant.path, challenges[variant.challenge], sandbox=SandboxChoice("local"))
+        except GraderError as exc:
+            return Screening(False, f"grading failed: {str(exc)[:200]}")
+        return compute_screening(result)
+
+    with ThreadPoolExecutor(max_workers=config.jobs, thread_name_prefix="screen") as pool:
+        for variant, screening in zip(todo, pool.map(judge, todo), strict=True):
+            cache[keys[variant]] = {"eligible": screening.eligible, "reason": screening.reason}
+            if not screening.eligible:
+                log(f"  left out {variant.challenge} {variant.label}: {screening.reason}")
+    _save_cache(cache_path, cache)
+    return {v: Screening(bool(cache[keys[v]]["eligible"]), str(cache[keys[v]]["reason"])) for v in variants}
+
+
+def _load_cache(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    entries = data.get("entries") if isinstance(data, dict) and data.get("schema_version") == SCHEMA_VERSION else None
+    return dict(entries) if isinstance(entries, dict) else {}
+
+
+def _save_cache(path: Path, cache: Mapping[str, Mapping[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "entries": cache}, indent=1), encoding="utf-8")
+    temporary.replace(path)
+
+
+# ---------------------------------------------------------------- the three modes
+
+
+def mode_order(repetition: int) -> tuple[str, ...]:
+    """baseline, local, docker; then local, docker, baseline; ... (each mode in each slot)."""
+    shift = repetition % len(MODES)
+    return MODES[shift:] + MODES[:shift]
+
+
+def run_modes(
+    batch: Sequence[BenchSubmission],
+    challenges: Mapping[str, Challenge],
+    config: BenchConfig,
+    image: str | None,
+    log: Log,
+) -> tuple[ModeRun, ...]:
+    runs: list[ModeRun] = []
+    for repetition in range(config.repeat):
+        for mode in mode_order(repetition):
+            data = run_child(mode, batch, challenges, config.jobs, image)
+            run = ModeRun.from_child(repetition, data)
+            runs.append(run)
+            log(
+                f"repetition {repetition + 1}/{config.repeat} {mode:8} {run.wall_s:7.1f} s "
+                f"({len(batch)} submissions, jobs {config.jobs}, peak RSS {run.max_rss_mib:.0f} MiB)"
+            )
+    return tuple(runs)
+
+
+def run_child(
+    mode: str,
+    batch: Sequence[BenchSubmission],
+    challenges: Mapping[str, Challenge],
+    jobs: int,
+    image: str | None,
+) -> dict[str, Any]:
+    """Grade `batch` in a fresh `grader.bench_child` process; its report."""
+    with tempfile.TemporaryDirectory(prefix="grader-bench-") as scratch:
+        spec_path, out_path = Path(scratch) / "spec.json", Path(scratch) / "out.json"
+        spec = {
+            "mode": mode,
+            "jobs": jobs,
+            "image": image,
+            "out": str(out_path),
+            "submissions": [
+                {"key": s.key, "challenge_root": str(challenges[s.challenge].root), "path": str(s.variant.path)}
+                for s in batch
+            ],
+        }
+        spec_path.write_text(json.dumps(spec), encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "grader.bench_child", str(spec_path)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if not out_path.exists():
+            raise HarnessError(f"bench child for {mode} failed (exit {done.returncode}): {done.stderr[-1500:]}")
+        data: dict[str, Any] = json.loads(out_path.read_text(encoding="utf-8"))
+        return data
+
+
+def measure_memory(
+    batch: Sequence[BenchSubmission],
+    challenges: Mapping[str, Challenge],
+    config: BenchConfig,
+    image: str | None,
+    log: Log,
+) -> MemoryScaling:
+    """The docker-mode grader process's peak RSS for the first N submissions and for 4N."""
+    base = config.memory_batch
+    rss: list[float] = []
+    for size in (base, 4 * base):
+        data = run_child("docker", cycle_to(batch, size), challenges, config.jobs, image)
+        rss.append(int(data["max_rss_kib"]) / 1024)
+        log(f"memory: {size:4} submissions in docker, grader peak RSS {rss[-1]:.1f} MiB")
+    return MemoryScaling("docker", base, rss[0], rss[1])
+
+
+# ---------------------------------------------------------------- probes
 
 
 def _backend(mode: str, image: str | None) -> SandboxBackend:
@@ -115,8 +287,10 @@ def _backend(mode: str, image: str | None) -> SandboxBackend:
     return LocalBackend()
 
 
-def measure_worker(mode: str, image: str | None, starts: int = 5, calls: int = 200) -> tuple[list[float], list[float]]:
-    """Seconds from start to first answer per worker, and milliseconds per round trip."""
+def measure_worker(mode: str, image: str | None, starts: int, calls: int) -> WorkerProbe:
+    """Seconds from asking for a worker to its first answer (a container is created, started and
+    connects, then imports a one-line module), `starts` times; and `calls` round trips of
+    `echo(1)` in the first worker, in milliseconds."""
     folder = Path(tempfile.mkdtemp(prefix="grader-bench-"))
     (folder / "solution.py").write_text("def echo(x):\n    return x\n", encoding="utf-8")
     folder.chmod(0o755)
@@ -126,7 +300,7 @@ def measure_worker(mode: str, image: str | None, starts: int = 5, calls: int = 2
     rtts: list[float] = []
     try:
         for index in range(starts):
-            session = WorkerSession(backend, WorkerSpec(folder, Limits(), f"bench{uuid.uuid4().hex[:8]}"))
+            session = WorkerSession(backend, WorkerSpec(folder, Limits(), f"bench-probe-{uuid.uuid4().hex[:8]}"))
             try:
                 begin = time.perf_counter()
                 echo = session.load("solution").echo
@@ -139,73 +313,9 @@ def measure_worker(mode: str, image: str | None, starts: int = 5, calls: int = 2
             finally:
                 session.close()
     finally:
+        release = getattr(backend, "close", None)
+        if callable(release):
+            release()
         (folder / "solution.py").unlink()
         folder.rmdir()
-    return start_times, rtts
-
-
-def run_bench(
-    challenges: list[Challenge],
-    *,
-    repeat: int = 3,
-    image: str | None = None,
-    log: Callable[[str], None] = print,
-) -> BenchReport:
-    image = resolve_sandbox(SandboxChoice("docker", image)).image
-    report = BenchReport(os.cpu_count() or 1, repeat, [], [], [], [], now_iso())
-    for challenge in challenges:
-        times = ChallengeTimes(challenge.slug)
-        for mode in MODES:
-            times.seconds[mode] = []
-            for _ in range(repeat):
-                elapsed, verdicts = _grade_once(challenge, mode, image)
-                times.seconds[mode].append(elapsed)
-                times.verdicts.setdefault(mode, verdicts)
-                if verdicts != times.verdicts[mode]:
-                    raise GraderError(f"{challenge.slug}: verdicts changed between repetitions in {mode}")
-            log(f"{challenge.slug:28} {mode:8} median {times.median(mode):6.2f} s")
-        report.challenges.append(times)
-    _, report.rtt_local_ms = measure_worker("local", image)
-    report.container_start_s, report.rtt_docker_ms = measure_worker("docker", image)
-    return report
-
-
-def render_markdown(report: BenchReport) -> str:
-    data = report.to_dict()
-    lines = [
-        "# Benchmarks: the cost of isolation",
-        "",
-        f"Measured {report.started_at} on {report.cores} cores; medians of {report.repeat} gradings per mode "
-        "(each grading starts a fresh harness process; `docker` includes creating and removing its containers).",
-        "",
-        "| challenge | baseline (s) | local (s) | docker (s) | local/baseline | docker/local |",
-        "|---|---|---|---|---|---|",
-    ]
-    for c in report.challenges:
-        base, local, docker = c.median("baseline"), c.median("local"), c.median("docker")
-        lines.append(
-            f"| {c.slug} | {base:.2f} | {local:.2f} | {docker:.2f} | {local / base:.2f} | {docker / local:.2f} |"
-        )
-    ratios = data["ratios"]
-    lines += [
-        f"| **total** | {report.total('baseline'):.2f} | {report.total('local'):.2f} | {report.total('docker'):.2f} "
-        f"| {ratios['local/baseline']:.2f} | {ratios['docker/local']:.2f} |",
-        "",
-        f"- docker/baseline: **{ratios['docker/baseline']:.2f}**",
-        f"- container start to first answer: p50 {data['container_start_s'].get('p50', 0):.3f} s, "
-        f"p95 {data['container_start_s'].get('p95', 0):.3f} s",
-        f"- round trip per call: local p50 {data['rtt_ms']['local'].get('p50', 0):.3f} ms, "
-        f"docker p50 {data['rtt_ms']['docker'].get('p50', 0):.3f} ms",
-        f"- verdicts identical across modes: {'yes' if data['verdicts_agree'] else 'NO'}",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def write_report(report: BenchReport, out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / "bench.json"
-    md_path = out_dir / "BENCHMARKS.md"
-    json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(render_markdown(report), encoding="utf-8")
-    return [json_path, md_path]
+    return WorkerProbe(mode, tuple(start_times), tuple(rtts))
