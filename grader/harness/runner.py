@@ -73,6 +73,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         max_examples=spec["max_examples"],
         shrink=bool(spec.get("shrink", True)),
     )
+    session.prestart()
     try:
         code = pytest.main(pytest_arguments(Path(spec["suite_dir"]), spec.get("pytest_args", [])), plugins=[plugin])
     finally:
