@@ -1,0 +1,49 @@
+# wrong: an attribute that was missing is set to None on exit instead of being deleted
+# max-percent: 75
+"""Treats "was not there" as "was None"."""
+
+import functools
+import inspect
+
+_ABSENT = object()
+
+
+class patched:
+    def __init__(self, target, name, value):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"not an identifier: {name!r}")
+        self.target = target
+        self.name = name
+        self.value = value
+        self._saved = []
+
+    def __enter__(self):
+        previous = vars(self.target).get(self.name, _ABSENT)
+        setattr(self.target, self.name, self.value)
+        self._saved.append(previous)
+        return self.value
+
+    def __exit__(self, exc_type, exc, tb):
+        previous = self._saved.pop()
+        if previous is not _ABSENT:
+            setattr(self.target, self.name, previous)
+        else:
+            setattr(self.target, self.name, None)
+        return False
+
+    def __call__(self, function):
+        if inspect.iscoroutinefunction(function):
+
+            @functools.wraps(function)
+            async def async_wrapper(*args, **kwargs):
+                with self:
+                    return await function(*args, **kwargs)
+
+            return async_wrapper
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            with self:
+                return function(*args, **kwargs)
+
+        return wrapper
