@@ -37,6 +37,10 @@ def worker_environment() -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONIOENCODING": "utf-8",
+        # glibc gives each new thread up to a 64 MiB malloc arena of address space; under the
+        # worker's RLIMIT_AS a Django driver that starts short-lived threads (asgiref's
+        # async_to_sync) then failed with "can't start new thread" at a dozen live threads.
+        "MALLOC_ARENA_MAX": "2",
     }
 
 

@@ -386,3 +386,8 @@ def test_describe_exit() -> None:
     assert describe_exit(128 + signal.SIGSEGV, False, limits).detail == "worker killed (SIGSEGV)"
     assert describe_exit(128 + signal.SIGXCPU, False, limits).kind is DeathKind.TIMEOUT
     assert describe_exit(3, False, limits).detail == "worker exited with code 3"
+
+
+def test_worker_environment_bounds_malloc_arenas() -> None:
+    """Threads must not each reserve a 64 MiB arena under the worker's address-space limit."""
+    assert worker_environment()["MALLOC_ARENA_MAX"] == "2"
