@@ -1,0 +1,1 @@
+"""The challenge's Django app: an activity log of events."""

@@ -1,0 +1,538 @@
+"""Hidden suite for streaming-export.
+
+The driver loads the plain rows given here, calls the submission in the worker
+and reports what it yielded, the SQL that ran and when, the response it built
+and the peak of traced Python memory. The expected CSV is built here, from the
+same plain rows, with Python's csv module.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+FIELDS = ["id", "kind", "user_id", "payload", "created"]
+UTC = datetime.UTC
+MEMORY_ROWS = 50_000
+MEMORY_BOUND = 5 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- oracle
+
+
+def render(name, value):
+    if value is None:
+        return ""
+    if name == "payload":
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    if name == "created":
+        return datetime.datetime.fromisoformat(value).astimezone(UTC).isoformat()
+    return str(value)
+
+
+def csv_line(values):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    return buffer.getvalue()
+
+
+def order_key(order_by):
+    """A sort key for plain rows, matching SQLite's ORDER BY for the orderings used here."""
+
+    def key(row):
+        parts = []
+        for term in order_by:
+            name = term.lstrip("-")
+            value = row[name]
+            if name == "created":
+                value = datetime.datetime.fromisoformat(value).timestamp()
+            parts.append((value is not None, value))  # SQLite: NULL before any value
+        return parts
+
+    return key
+
+
+def sort_rows(rows, order_by):
+    # Stable sorts from the last term to the first; every ordering used ends with a unique column.
+    ordered = list(rows)
+    for term in reversed(order_by):
+        ordered.sort(key=order_key([term]), reverse=term.startswith("-"))
+    return ordered
+
+
+def expected_items(rows, fields, order_by=("id",), kinds=None):
+    chosen = [row for row in rows if kinds is None or row["kind"] in kinds]
+    lines = [csv_line(fields)]
+    for row in sort_rows(chosen, order_by):
+        lines.append(csv_line([render(name, row[name]) for name in fields]))
+    return lines
+
+
+def same_items(actual, expected, fields):
+    """Exact comparison; a record of one empty field may be written `""` or as an empty line."""
+    if len(fields) == 1:
+        actual = ["\r\n" if item == '""\r\n' else item for item in actual]
+        expected = ["\r\n" if item == '""\r\n' else item for item in expected]
+    return actual == expected
+
+
+def check_export(obs, rows, fields, order_by=("id",), kinds=None):
+    assert obs["raised"] is None, f"{obs['raised']} at {obs['at']}: {obs['message']}"
+    expected = expected_items(rows, fields, order_by, kinds)
+    assert same_items(obs["items"], expected, fields), (obs["items"], expected)
+    assert set(obs["types"]) <= {"str"}, obs["types"]
+
+
+def event(id, kind="click", user_id=1, payload=None, created="2024-05-01T12:00:00+00:00"):
+    return {"id": id, "kind": kind, "user_id": user_id, "payload": payload, "created": created}
+
+
+# ---------------------------------------------------------------- the prompt's example
+
+EXAMPLE_ROWS = [
+    event(1, "signup", 7, {"plan": "pro", "seats": 3}, "2024-05-01T12:00:00+00:00"),
+    event(2, 'said "hi", left', None, None, "2024-05-01T14:30:00.250000+02:00"),
+]
+
+
+@pytest.mark.weight(2)
+def test_prompt_example(driver):
+    obs = driver.export_scenario(EXAMPLE_ROWS, ["id", "kind", "user_id", "payload", "created"])
+    assert obs["raised"] is None, obs
+    assert obs["items"] == [
+        "id,kind,user_id,payload,created\r\n",
+        '1,signup,7,"{""plan"":""pro"",""seats"":3}",2024-05-01T12:00:00+00:00\r\n',
+        '2,"said ""hi"", left",,,2024-05-01T12:30:00.250000+00:00\r\n',
+    ]
+
+
+# ---------------------------------------------------------------- lines and quoting
+
+
+@pytest.mark.weight(2)
+def test_header_is_the_field_names_in_the_given_order(driver):
+    fields = ["created", "kind", "id"]
+    obs = driver.export_scenario([event(1)], fields)
+    assert obs["raised"] is None, obs
+    assert obs["items"][0] == "created,kind,id\r\n"
+    check_export(obs, [event(1)], fields)
+
+
+def test_empty_queryset_yields_only_the_header(driver):
+    obs = driver.export_scenario([], ["kind", "payload"])
+    assert obs["raised"] is None, obs
+    assert obs["items"] == ["kind,payload\r\n"]
+
+
+@pytest.mark.weight(2)
+def test_each_item_is_one_str_record_ending_in_crlf(driver):
+    rows = [event(i, kind=f"k{i}", user_id=i * 10) for i in range(1, 6)]
+    obs = driver.export_scenario(rows, ["id", "kind", "user_id"])
+    assert obs["types"] == ["str"] * 6, obs["types"]
+    assert obs["items"] == ["id,kind,user_id\r\n"] + [f"{i},k{i},{i * 10}\r\n" for i in range(1, 6)]
+
+
+@pytest.mark.weight(2)
+def test_commas_quotes_and_newlines_are_quoted_rfc_4180(driver):
+    kinds = ["a,b", 'say "cheese"', "line1\r\nline2", '"', ",", '","']
+    rows = [event(i + 1, kind=kind) for i, kind in enumerate(kinds)]
+    obs = driver.export_scenario(rows, ["kind", "id"])
+    assert obs["raised"] is None, obs
+    assert obs["items"][1:] == [
+        '"a,b",1\r\n',
+        '"say ""cheese""",2\r\n',
+        '"line1\r\nline2",3\r\n',
+        '"""",4\r\n',
+        '",",5\r\n',
+        '""",""",6\r\n',
+    ]
+
+
+def test_a_lone_cr_or_lf_is_quoted(driver):
+    rows = [event(1, kind="up\rdown"), event(2, kind="up\ndown"), event(3, kind="\n")]
+    obs = driver.export_scenario(rows, ["id", "kind"])
+    assert obs["raised"] is None, obs
+    assert obs["items"][1:] == ['1,"up\rdown"\r\n', '2,"up\ndown"\r\n', '3,"\n"\r\n']
+
+
+def test_fields_without_special_characters_are_not_quoted(driver):
+    kinds = ["page view", " padded ", "émoji 😀", "semi;colon", "tab\there", "it's", "back\\slash"]
+    rows = [event(i + 1, kind=kind) for i, kind in enumerate(kinds)]
+    obs = driver.export_scenario(rows, ["kind", "user_id"])
+    assert obs["raised"] is None, obs
+    assert obs["items"][1:] == [f"{kind},1\r\n" for kind in kinds]
+
+
+# ---------------------------------------------------------------- rendering of values
+
+
+@pytest.mark.weight(2)
+def test_none_renders_as_an_empty_field(driver):
+    rows = [event(1, user_id=None, payload=None)]
+    obs = driver.export_scenario(rows, ["user_id", "payload", "kind"])
+    assert obs["raised"] is None, obs
+    assert obs["items"] == ["user_id,payload,kind\r\n", ",,click\r\n"]
+
+
+@pytest.mark.weight(2)
+def test_payload_is_compact_sorted_json_keeping_unicode(driver):
+    payloads = [
+        {"zeta": 1, "alpha": {"y": [1, 2.5, None], "b": True}},
+        ["é", "日本", "😀"],
+        "plain text",
+        42,
+        False,
+        {"quote": 'a "b"', "newline": "x\ny"},
+        [],
+        {},
+    ]
+    rows = [event(i + 1, payload=p) for i, p in enumerate(payloads)]
+    obs = driver.export_scenario(rows, ["id", "payload"])
+    assert obs["raised"] is None, obs
+    assert obs["items"][1:] == [
+        '1,"{""alpha"":{""b"":true,""y"":[1,2.5,null]},""zeta"":1}"\r\n',
+        '2,"[""é"",""日本"",""😀""]"\r\n',
+        '3,"""plain text"""\r\n',
+        "4,42\r\n",
+        "5,false\r\n",
+        '6,"{""newline"":""x\\ny"",""quote"":""a \\""b\\""""}"\r\n',
+        "7,[]\r\n",
+        "8,{}\r\n",
+    ]
+
+
+@pytest.mark.weight(2)
+def test_created_is_iso_8601_in_utc(driver):
+    created = [
+        "2024-05-01T12:00:00+00:00",
+        "2024-05-01T14:00:00+02:00",
+        "2024-12-31T20:30:00-05:30",
+        "2024-05-01T12:00:00.000001+00:00",
+        "1999-12-31T23:59:59.5+00:00",
+    ]
+    rows = [event(i + 1, created=c) for i, c in enumerate(created)]
+    obs = driver.export_scenario(rows, ["created"])
+    assert obs["raised"] is None, obs
+    assert obs["items"][1:] == [
+        "2024-05-01T12:00:00+00:00\r\n",
+        "2024-05-01T12:00:00+00:00\r\n",
+        "2025-01-01T02:00:00+00:00\r\n",
+        "2024-05-01T12:00:00.000001+00:00\r\n",
+        "1999-12-31T23:59:59.500000+00:00\r\n",
+    ]
+
+
+def test_integers_render_in_decimal(driver):
+    rows = [event(7, user_id=-5), event(1_000_000, user_id=0), event(3, user_id=2**31 - 1)]
+    obs = driver.export_scenario(rows, ["id", "user_id"])
+    assert obs["raised"] is None, obs
+    assert obs["items"][1:] == ["3,2147483647\r\n", "7,-5\r\n", "1000000,0\r\n"]
+
+
+def test_a_record_of_one_empty_field_may_be_quoted_or_not(driver):
+    rows = [event(1, kind=""), event(2, kind="x")]
+    obs = driver.export_scenario(rows, ["kind"])
+    assert obs["raised"] is None, obs
+    assert obs["items"][0] == "kind\r\n"
+    assert obs["items"][1] in ('""\r\n', "\r\n"), obs["items"]
+    assert obs["items"][2:] == ["x\r\n"]
+
+
+def test_repeated_field_names_repeat_the_column(driver):
+    rows = [event(1, kind="a,b", user_id=4)]
+    fields = ["kind", "user_id", "kind"]
+    obs = driver.export_scenario(rows, fields)
+    assert obs["raised"] is None, obs
+    assert obs["items"] == ["kind,user_id,kind\r\n", '"a,b",4,"a,b"\r\n']
+
+
+# ---------------------------------------------------------------- the queryset decides the rows
+
+
+@pytest.mark.weight(2)
+def test_rows_come_in_the_querysets_order(driver):
+    rows = [
+        event(1, kind="b", created="2024-01-01T00:00:00+00:00"),
+        event(2, kind="a", created="2024-03-01T00:00:00+00:00"),
+        event(3, kind="c", created="2024-02-01T00:00:00+00:00"),
+        event(4, kind="a", created="2024-03-01T00:00:00+00:00"),
+    ]
+    for order_by in (["-created", "id"], ["kind", "-id"], ["-id"]):
+        obs = driver.export_scenario(rows, ["id", "kind"], order_by)
+        check_export(obs, rows, ["id", "kind"], order_by)
+
+
+@pytest.mark.weight(2)
+def test_a_filtered_queryset_exports_only_its_rows(driver):
+    rows = [event(i, kind=["view", "click", "buy"][i % 3]) for i in range(1, 10)]
+    obs = driver.export_scenario(rows, ["id", "kind"], ["id"], ["buy", "view"])
+    check_export(obs, rows, ["id", "kind"], ["id"], ["buy", "view"])
+    assert [item.split(",")[0] for item in obs["items"][1:]] == ["2", "3", "5", "6", "8", "9"]
+
+
+# ---------------------------------------------------------------- field validation
+
+BAD_FIELDS = [
+    ["pk"],
+    ["kind", "nope"],
+    ["payload__plan"],
+    ["Kind"],
+    ["id "],
+    [""],
+    ["user"],
+    ["id", "created", "objects"],
+    [],
+]
+
+
+@pytest.mark.weight(3)
+@pytest.mark.parametrize("fields", BAD_FIELDS, ids=[repr(f) for f in BAD_FIELDS])
+def test_bad_fields_raise_value_error_before_any_query(driver, fields):
+    # From the call or from the first next(): a generator function that checks first is fine.
+    obs = driver.export_scenario([event(1)], fields)
+    assert obs["raised"] == "ValueError", obs
+    assert obs["queries"] == 0, obs["sql"]
+
+
+def test_non_string_field_names_raise_value_error(driver):
+    for fields in ([None], ["id", 3]):
+        obs = driver.export_scenario([event(1)], fields)
+        assert obs["raised"] == "ValueError", obs
+        assert obs["queries"] == 0, obs["sql"]
+
+
+def test_every_model_field_is_allowed(driver):
+    obs = driver.export_scenario([event(1)], ["payload", "created", "user_id", "kind", "id"])
+    check_export(obs, [event(1)], ["payload", "created", "user_id", "kind", "id"])
+
+
+# ---------------------------------------------------------------- laziness and chunked reading
+
+
+@pytest.mark.weight(3)
+def test_export_csv_returns_an_iterator_and_runs_no_query_until_iterated(driver):
+    obs = driver.export_scenario([event(1), event(2)], ["id"])
+    assert obs["raised"] is None, obs
+    assert obs["is_iterator"] is True, "export_csv must return an iterator (an object with __next__)"
+    assert obs["queries_at_creation"] == 0, "creating the iterator must not run a query"
+    assert obs["queries"] >= 1
+
+
+@pytest.mark.weight(3)
+def test_the_querysets_result_cache_is_never_filled(driver):
+    rows = [event(i) for i in range(1, 30)]
+    obs = driver.export_scenario(rows, ["id", "payload"])
+    check_export(obs, rows, ["id", "payload"])
+    assert obs["result_cache_none"] is True, "the queryset itself was evaluated (its result cache is filled)"
+
+
+@pytest.mark.weight(2)
+def test_queries_do_not_grow_with_every_row(driver):
+    rows = [event(i, kind=f"k{i % 5}", user_id=i, payload={"i": i}) for i in range(1, 401)]
+    obs = driver.export_scenario(rows, FIELDS)
+    check_export(obs, rows, FIELDS)
+    assert obs["queries"] <= 2 + len(rows) // 100, (obs["queries"], obs["sql"])
+
+
+# ---------------------------------------------------------------- csv_response
+
+
+def content_type_ok(value):
+    media, _, parameters = value.partition(";")
+    params = dict(
+        (part.split("=", 1)[0].strip().lower(), part.split("=", 1)[1].strip().strip('"').lower())
+        for part in parameters.split(";")
+        if "=" in part
+    )
+    # The body is UTF-8: a charset parameter, when given, must say so; plain text/csv is fine too.
+    return media.strip().lower() == "text/csv" and params in ({}, {"charset": "utf-8"})
+
+
+RESPONSE_ROWS = [
+    event(1, "Ünïcødé, ☃", 3, {"k": "日本"}, "2024-05-01T12:00:00+00:00"),
+    event(2, 'x"y', None, [1, "two"], "2024-05-02T12:00:00+09:00"),
+]
+
+
+@pytest.mark.weight(2)
+def test_csv_response_is_a_streaming_http_response_with_status_200(driver):
+    obs = driver.response_scenario(RESPONSE_ROWS, ["id", "kind"], "events.csv")
+    assert obs["raised"] is None, obs
+    assert obs["is_streaming_response"] is True, f"not a StreamingHttpResponse: {obs['class_mro']}"
+    assert obs["streaming"] is True
+    assert obs["status"] == 200
+    assert obs["chunk_types"] == ["bytes"]
+
+
+@pytest.mark.weight(2)
+def test_csv_response_content_type_is_text_csv_in_utf_8(driver):
+    obs = driver.response_scenario(RESPONSE_ROWS, ["id"], "events.csv")
+    assert obs["raised"] is None, obs
+    assert content_type_ok(obs["headers"].get("Content-Type", "")), obs["headers"]
+
+
+@pytest.mark.weight(2)
+def test_csv_response_is_an_attachment_named_filename(driver):
+    for filename in ["events.csv", "report-2024_05.CSV", "x", "a.b.c"]:
+        obs = driver.response_scenario(RESPONSE_ROWS, ["id"], filename)
+        assert obs["raised"] is None, obs
+        assert obs["headers"].get("Content-Disposition") == f'attachment; filename="{filename}"', obs["headers"]
+
+
+@pytest.mark.weight(3)
+def test_csv_response_body_is_the_export_in_utf_8(driver):
+    fields = ["kind", "payload", "created", "user_id"]
+    obs = driver.response_scenario(RESPONSE_ROWS, fields, "events.csv", ["-id"])
+    assert obs["raised"] is None, obs
+    expected = "".join(expected_items(RESPONSE_ROWS, fields, ["-id"]))
+    assert obs["body"] == expected.encode("utf-8")
+
+
+@pytest.mark.weight(2)
+def test_csv_response_runs_no_query_before_the_content_is_read(driver):
+    obs = driver.response_scenario(RESPONSE_ROWS, ["id"], "events.csv")
+    assert obs["raised"] is None, obs
+    assert obs["queries_at_creation"] == 0, "building the response must not run the export yet"
+    assert obs["queries"] >= 1
+    assert obs["result_cache_none"] is True
+
+
+@pytest.mark.weight(2)
+def test_csv_response_rejects_unknown_fields_before_any_query(driver):
+    for fields in (["id", "pk"], []):
+        obs = driver.response_scenario(RESPONSE_ROWS, fields, "events.csv")
+        assert obs["raised"] == "ValueError", obs
+        assert obs["queries"] == 0, obs
+
+
+@pytest.mark.weight(2)
+def test_download_view_streams_the_csv(driver):
+    rows = [event(i, kind=["a", "b,c"][i % 2], user_id=i, payload={"n": i}) for i in range(1, 8)]
+    obs = driver.view_scenario(rows, {"fields": "id,kind,payload", "filename": "dump.csv", "kind": "b,c"})
+    assert obs["status"] == 200, obs["text"][:500]
+    assert obs["streaming"] is True
+    assert content_type_ok(obs["headers"].get("Content-Type", "")), obs["headers"]
+    assert obs["headers"].get("Content-Disposition") == 'attachment; filename="dump.csv"'
+    expected = "".join(expected_items(rows, ["id", "kind", "payload"], ["id"], ["b,c"]))
+    assert obs["body"] == expected.encode("utf-8")
+
+
+# ---------------------------------------------------------------- property
+
+text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8)
+nasty = st.sampled_from([",", '"', "\r", "\n", "\r\n", '","', "", " ", "é", "😀", "a,b", '"q"', "x\ny"])
+strings = st.one_of(nasty, text, st.lists(st.one_of(nasty, text), max_size=3).map("".join))
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | strings,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(strings, children, max_size=3),
+    max_leaves=6,
+)
+offsets = st.sampled_from(
+    [UTC, datetime.timezone(datetime.timedelta(hours=2)), datetime.timezone(-datetime.timedelta(hours=5, minutes=30))]
+)
+moments = st.builds(
+    lambda moment, zone: moment.replace(tzinfo=UTC).astimezone(zone).isoformat(),
+    st.datetimes(min_value=datetime.datetime(1990, 1, 1), max_value=datetime.datetime(2090, 1, 1)),
+    offsets,
+)
+
+
+@st.composite
+def exports(draw):
+    ids = draw(st.lists(st.integers(1, 10_000), unique=True, max_size=6))
+    rows = [
+        {
+            "id": row_id,
+            "kind": draw(strings),
+            "user_id": draw(st.none() | st.integers(-(2**31), 2**31 - 1)),
+            "payload": draw(json_values),
+            "created": draw(moments),
+        }
+        for row_id in ids
+    ]
+    # Every column in a random order, sometimes one of them twice.
+    fields = list(draw(st.permutations(FIELDS)))
+    if draw(st.booleans()):
+        fields.insert(draw(st.integers(0, len(fields))), draw(st.sampled_from(FIELDS)))
+    order_by = draw(st.sampled_from([["id"], ["-id"], ["kind", "id"], ["-created", "id"], ["user_id", "-id"]]))
+    return rows, fields, order_by
+
+
+@pytest.mark.weight(4)
+@settings(max_examples=60)
+@given(case=exports())
+def test_any_rows_match_the_csv_module(driver, case):
+    rows, fields, order_by = case
+    obs = driver.export_scenario(rows, fields, order_by)
+    assert obs["raised"] is None, f"{obs['raised']}: {obs['message']}"
+    assert obs["types"] and set(obs["types"]) == {"str"}
+    expected = expected_items(rows, fields, order_by)
+    assert same_items(obs["items"], expected, fields), (obs["items"], expected)
+
+
+# ---------------------------------------------------------------- 50,000 rows under tracemalloc
+
+MEMORY_FIELDS = ["id", "kind", "user_id"]
+MEMORY_TEMPLATES = [
+    {
+        "kind": f'view, "/catalogue/category-{i % 7}/product-{i:04d}/reviews?page={i % 4}&sort=recent" '.ljust(
+            100, "~"
+        ),
+        "user_id": None if i % 11 == 0 else 1000 + i * 37,
+        "payload": {"i": i},
+        "created": datetime.datetime(2024, 5, 1, 8, i % 60, i % 60, tzinfo=UTC).isoformat(),
+    }
+    for i in range(40)
+]
+
+
+def memory_expectation(count):
+    digest = hashlib.sha256()
+    total = 0
+    lines = [csv_line(MEMORY_FIELDS)]
+    rendered = [[render(name, template[name]) for name in MEMORY_FIELDS[1:]] for template in MEMORY_TEMPLATES]
+    for i in range(count):
+        lines.append(csv_line([str(i + 1), *rendered[i % len(rendered)]]))
+    for line in lines:
+        data = line.encode("utf-8")
+        digest.update(data)
+        total += len(data)
+    return digest.hexdigest(), total, lines
+
+
+def check_memory(obs, mode):
+    sha256, total, lines = memory_expectation(MEMORY_ROWS)
+    assert obs["raised"] is None, f"{obs['raised']}: {obs['message']}"
+    assert obs["traced_to_the_end"] is True, "tracemalloc was stopped during the export"
+    assert obs["bytes"] == total and obs["sha256"] == sha256, (
+        f"the output differs from the expected CSV; first items {obs['first']!r}, expected {lines[:3]!r}"
+    )
+    if mode == "export":
+        assert obs["items"] == MEMORY_ROWS + 1
+    assert obs["result_cache_none"] is True, "the queryset itself was evaluated (its result cache is filled)"
+    assert obs["queries"] <= 2 + MEMORY_ROWS // 100, obs["queries"]
+    peak = obs["peak_bytes"]
+    assert peak < MEMORY_BOUND, (
+        f"peak traced memory {peak / 2**20:.1f} MiB for {MEMORY_ROWS} rows; the bound is {MEMORY_BOUND / 2**20:g} MiB"
+    )
+
+
+@pytest.mark.weight(3)
+def test_export_of_50000_rows_stays_under_the_memory_bound(driver):
+    obs = driver.memory_scenario(MEMORY_TEMPLATES, MEMORY_ROWS, MEMORY_FIELDS, "export")
+    check_memory(obs, "export")
+
+
+@pytest.mark.weight(3)
+def test_streamed_response_of_50000_rows_stays_under_the_memory_bound(driver):
+    obs = driver.memory_scenario(MEMORY_TEMPLATES, MEMORY_ROWS, MEMORY_FIELDS, "response")
+    check_memory(obs, "response")
