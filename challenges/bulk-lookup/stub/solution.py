@@ -1,6 +1,6 @@
 """bulk-lookup: see prompt.md for the rules the grader checks."""
 
-from shop.models import Customer, Order  # noqa: F401
+from shop.models import Customer, Order
 
 
 def customers_for(orders: list[Order]) -> dict[int, Customer]:

@@ -1,4 +1,4 @@
-# alternative: binary cursor (struct-packed double + int64, unpadded base64url) and heapq.nsmallest over the items after it
+# alternative: binary cursor (struct-packed double + int64, unpadded base64url), heapq.nsmallest after it
 import base64
 import binascii
 import heapq

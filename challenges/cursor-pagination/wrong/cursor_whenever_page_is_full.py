@@ -1,5 +1,5 @@
 # wrong: returns a next cursor whenever the page is full, even when nothing follows it
-# max-percent: 75
+# max-percent: 76
 
 import base64
 import binascii

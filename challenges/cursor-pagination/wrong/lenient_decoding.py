@@ -4,7 +4,6 @@
 import base64
 import binascii
 import json
-import math
 import re
 
 MAX_LIMIT = 100

@@ -1,5 +1,5 @@
 # wrong: the cursor stores created_at rounded to 6 decimals, so positions are not exact
-# max-percent: 75
+# max-percent: 76
 
 import base64
 import binascii

@@ -12,10 +12,8 @@ class TaskScheduler:
 
     def add_task(self, priority: int, task_id: str, data=None) -> None:
         current = self._live.get(task_id)
-        if current is None:
-            sequence = next(self._sequence)
-        else:
-            sequence = current[1]  # keeps its original place among equal priorities
+        # a re-added task keeps its original place among equal priorities
+        sequence = next(self._sequence) if current is None else current[1]
         self._live[task_id] = (priority, sequence, data)
         if current is None or current[0] != priority:
             heapq.heappush(self._heap, (priority, sequence, task_id))

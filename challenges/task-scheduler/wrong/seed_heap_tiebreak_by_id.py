@@ -1,4 +1,4 @@
-# wrong: the seed's heap of (priority, task_id, data), rewritten: ties broken by id, re-adds duplicate, data gets compared
+# wrong: the seed's heap of (priority, task_id, data), rewritten: ties by id, re-adds duplicate, data compared
 # max-percent: 35
 import heapq
 

@@ -65,10 +65,10 @@ class TieredRateLimiter:
         left = bucket._level(now)
         full_in = max(0.0, bucket.full_at - now)
         result = {
-            "X-RateLimit-Limit": "%d" % math.floor(capacity),
-            "X-RateLimit-Remaining": "%d" % math.floor(left),
-            "X-RateLimit-Reset": "%d" % math.ceil(full_in),
+            "X-RateLimit-Limit": f"{math.floor(capacity):d}",
+            "X-RateLimit-Remaining": f"{math.floor(left):d}",
+            "X-RateLimit-Reset": f"{math.ceil(full_in):d}",
         }
         if not allowed:
-            result["Retry-After"] = "%d" % math.ceil(bucket.retry_after(1))
+            result["Retry-After"] = f"{math.ceil(bucket.retry_after(1)):d}"
         return {"allowed": allowed, "headers": result}

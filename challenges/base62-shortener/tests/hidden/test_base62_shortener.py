@@ -35,8 +35,21 @@ def is_code(code, min_length):
 
 @pytest.mark.weight(3)
 def test_codec_examples(submission):
-    encoded = {0: "0", 1: "1", 9: "9", 10: "a", 35: "z", 36: "A", 61: "Z", 62: "10", 63: "11",
-               3843: "ZZ", 3844: "100", 125: "21", 62**6: "1000000"}
+    encoded = {
+        0: "0",
+        1: "1",
+        9: "9",
+        10: "a",
+        35: "z",
+        36: "A",
+        61: "Z",
+        62: "10",
+        63: "11",
+        3843: "ZZ",
+        3844: "100",
+        125: "21",
+        62**6: "1000000",
+    }
     assert run_batch(submission, [["encode", [n]] for n in encoded], bound_s=30) == list(encoded.values())
     decoded = {"0": 0, "a": 10, "Z": 61, "10": 62, "ZZ": 3843, "007": 7, "000": 0, "00a": 10, "zZ": 35 * 62 + 61}
     values = run_batch(submission, [["decode", [s]] for s in decoded], bound_s=30)
@@ -70,8 +83,26 @@ def test_decode_rejects_the_empty_string(submission):
 
 @pytest.mark.weight(2)
 def test_decode_rejects_ascii_outside_the_alphabet_and_non_strings(submission):
-    for bad in [" ", "1 ", " 1", "-1", "+5", "5.0", "a-b", "\n", "a_b", "%", "0x1g!",
-                None, 5, 0, b"abc", ["a"], ("a",), True]:
+    for bad in [
+        " ",
+        "1 ",
+        " 1",
+        "-1",
+        "+5",
+        "5.0",
+        "a-b",
+        "\n",
+        "a_b",
+        "%",
+        "0x1g!",
+        None,
+        5,
+        0,
+        b"abc",
+        ["a"],
+        ("a",),
+        True,
+    ]:
         with pytest.raises(ValueError):
             submission.decode(bad)
 
@@ -103,6 +134,7 @@ def test_decode_matches_the_oracle_and_canonicalises(submission, texts):
 
 
 # ---------------------------------------------------------------- Shortener: construction
+
 
 @pytest.mark.weight(4)
 def test_min_length_below_one_raises_value_error(submission):
@@ -319,8 +351,15 @@ def test_instances_do_not_share_urls(submission):
 
 # ---------------------------------------------------------------- Shortener: state machine
 
-URL_POOL = ["http://a.com", "https://a.com", "HTTP://a.com", "http://b.org/x?y=1", "http://c.net/#f",
-            "https://u:p@d.io:81/", "http://e.com/" + "z" * 40]
+URL_POOL = [
+    "http://a.com",
+    "https://a.com",
+    "HTTP://a.com",
+    "http://b.org/x?y=1",
+    "http://c.net/#f",
+    "https://u:p@d.io:81/",
+    "http://e.com/" + "z" * 40,
+]
 BAD_POOL = ["ftp://a.com", "http://", "http://a .com", "a.com", "http://:1/", "http://a.com\u3000"]
 
 

@@ -219,7 +219,7 @@ emails = st.builds(lambda local, domain: f"{local}@{domain}", local_parts, domai
 def shop_data(draw):
     stored = draw(st.lists(emails, unique_by=str.lower, max_size=6))
     customer_ids = draw(st.lists(st.integers(1, 10_000), unique=True, min_size=len(stored), max_size=len(stored)))
-    customers = [{"id": i, "email": e} for i, e in zip(customer_ids, stored)]
+    customers = [{"id": i, "email": e} for i, e in zip(customer_ids, stored, strict=True)]
     orders = []
     if customers:
         order_ids = draw(st.lists(st.integers(1, 10_000), unique=True, max_size=12))
@@ -235,7 +235,7 @@ def shop_data(draw):
 
 
 def recase(text, flips):
-    return "".join(c.swapcase() if flip else c for c, flip in zip(text, flips + [False] * len(text)))
+    return "".join(c.swapcase() if flip else c for c, flip in zip(text, flips + [False] * len(text), strict=False))
 
 
 @pytest.mark.weight(3)

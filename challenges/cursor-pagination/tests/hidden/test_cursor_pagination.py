@@ -170,7 +170,7 @@ def test_cursor_survives_removal_of_its_own_item(submission):
 @pytest.mark.weight(2)
 def test_cursor_past_every_remaining_item_gives_an_empty_page(submission):
     items = [item(1, 1), item(2, 2), item(3, 3)]
-    page, cursor = submission.paginate(items, None, 2)
+    _, cursor = submission.paginate(items, None, 2)
     assert cursor is not None
     assert submission.paginate([item(2, 2), item(3, 3)], cursor, 2) == ([], None)
     assert submission.paginate([], cursor, 2) == ([], None)
@@ -219,9 +219,7 @@ def test_walking_an_unchanging_list_yields_the_feed_once_in_order(submission, it
     inserts=st.lists(st.lists(st.sampled_from([0.0, 0.0, 2**-40, 1.0, 1e6]), max_size=3), max_size=12),
     seed=st.integers(0, 2**32),
 )
-def test_walking_while_new_items_arrive_on_top_yields_every_original_item_once(
-    submission, items, limit, inserts, seed
-):
+def test_walking_while_new_items_arrive_on_top_yields_every_original_item_once(submission, items, limit, inserts, seed):
     expected = feed(items)
     shuffler = random.Random(seed)
     current = list(items)
@@ -291,6 +289,7 @@ GARBAGE = [
     "null",
 ]
 NOT_POSITIONS = ["{}", "[]", "null", '"x"', "1", "[1.5]", '[1.5, "x"]', '{"created_at": "x", "id": "y"}']
+BAD_PAIRS = ['["x", 1]', "[null, 1]", "[true, 1]", "[NaN, 1]", "[Infinity, 1]", "[1.5, true]", "[1.5, 2.5]"]
 
 
 @pytest.mark.weight(3)
@@ -320,17 +319,34 @@ def test_encoded_values_that_are_not_positions_raise_value_error(submission):
 
 
 @pytest.mark.weight(2)
+def test_pairs_without_a_finite_created_at_and_an_integer_id_raise_value_error(submission):
+    items = [item(1, 1.0), item(2, 2.0)]
+    for text in BAD_PAIRS:
+        with pytest.raises(ValueError):
+            submission.paginate(items, b64(text), 1)
+
+
+def test_a_cursor_that_is_not_a_str_raises_value_error(submission):
+    items = [item(1, 1.0), item(2, 2.0), item(3, 3.0)]
+    _, cursor = submission.paginate(items, None, 1)
+    check_cursor(cursor)
+    for bad in [cursor.encode("ascii"), [cursor], 12345, 2.5]:
+        with pytest.raises(ValueError):
+            submission.paginate(items, bad, 1)
+
+
+@pytest.mark.weight(2)
 def test_tampered_cursors_raise_value_error(submission):
     items = [item(i, c) for i, c in [(1, 0.1), (2, 1_700_000_000.25), (10**12, -3.5), (-7, 0.0), (5, 0.1)]]
     items += [item(20 + k, 42.0 + k / 8) for k in range(6)]
     cursors = []
-    page, cursor = submission.paginate(items, None, 1)
+    _, cursor = submission.paginate(items, None, 1)
     while cursor is not None:
         cursors.append(cursor)
-        page, cursor = submission.paginate(items, cursor, 1)
+        _, cursor = submission.paginate(items, cursor, 1)
     assert len(cursors) == len(items) - 1
     for cursor in cursors:
-        for tampered in ("A" + cursor, cursor[1:]):
+        for tampered in ("A" + cursor, "=" + cursor, cursor[1:]):
             with pytest.raises(ValueError):
                 submission.paginate(items, tampered, 1)
 
@@ -338,7 +354,7 @@ def test_tampered_cursors_raise_value_error(submission):
 @pytest.mark.weight(2)
 def test_limit_outside_one_to_one_hundred_raises_value_error(submission):
     items = [item(i, i) for i in range(5)]
-    page, cursor = submission.paginate(items, None, 1)
+    _, cursor = submission.paginate(items, None, 1)
     for limit in [0, -1, 101, 1000]:
         with pytest.raises(ValueError):
             submission.paginate(items, None, limit)

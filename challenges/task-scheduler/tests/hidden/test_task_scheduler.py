@@ -197,7 +197,11 @@ def test_readd_changes_priority_and_goes_behind_that_priority(submission):
     s.add_task(0, "d")  # now first
     assert len(s) == 4
     assert [s.get_next_task() for _ in range(5)] == [
-        (0, "d", None), (3, "b", None), (3, "c", None), (3, "a", "moved"), None,
+        (0, "d", None),
+        (3, "b", None),
+        (3, "c", None),
+        (3, "a", "moved"),
+        None,
     ]
 
 
@@ -463,3 +467,44 @@ def test_hundred_thousand_operations_in_logarithmic_time(submission):
     # The 50,000 adds that fill the scheduler, then the 50,000 mixed operations under the tight bound.
     assert run_batch(s, ops[:initial], bound_s=30.0) == expected[:initial]
     assert run_batch(s, ops[initial:], bound_s=15.0) == expected[initial:]
+
+
+def mostly_cancelled_operations(seed=11):
+    """50,000 adds, 45,000 cancels, then a mix that starts with 5,000 live tasks (about 16,000 at the end)."""
+    rng = random.Random(seed)
+    setup = [["add_task", [rng.randrange(1000), f"t{n}"]] for n in range(50_000)]
+    doomed = [f"t{n}" for n in range(50_000)]
+    rng.shuffle(doomed)
+    setup += [["cancel", [task_id]] for task_id in doomed[:45_000]]
+    next_id = 50_000
+    mixed = []
+    while len(mixed) < 50_000:
+        roll = rng.random()
+        if roll < 0.30:
+            mixed.append(["add_task", [rng.randrange(1000), f"t{next_id}"]])
+            next_id += 1
+        elif roll < 0.45:
+            mixed.append(["add_task", [rng.randrange(1000), f"t{rng.randrange(next_id)}"]])
+        elif roll < 0.60:
+            mixed.append(["cancel", [f"t{rng.randrange(next_id)}"]])
+        elif roll < 0.75:
+            mixed.append(["get_next_task", []])
+        elif roll < 0.97:
+            mixed.append(["peek", []])
+        else:
+            mixed.append(["__len__", []])
+    return setup, mixed
+
+
+@pytest.mark.weight(2)
+def test_operations_stay_logarithmic_after_most_tasks_are_cancelled(submission):
+    setup, mixed = mostly_cancelled_operations()
+    model = FastModel()
+    expected = [getattr(model, name)(*args) for name, args in setup + mixed]
+    s = submission.TaskScheduler()
+    adds, cancels = setup[:50_000], setup[50_000:]
+    assert run_batch(s, adds, bound_s=30.0) == expected[:50_000]
+    # 45,000 cancels, then the 50,000 mixed operations, each under a bound that linear work per operation misses
+    assert run_batch(s, cancels, bound_s=10.0) == expected[50_000 : len(setup)]
+    assert len(s) == 5_000
+    assert run_batch(s, mixed, bound_s=15.0) == expected[len(setup) :]
