@@ -13,6 +13,7 @@ import sys
 import tempfile
 import uuid
 from dataclasses import dataclass, replace
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -122,15 +123,7 @@ def run_harness(
         spec_path = workdir / "spec.json"
         spec_path.write_text(json.dumps(spec), encoding="utf-8")
         log_path = workdir / "harness.log"
-        env = {
-            **os.environ,
-            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-            "PYTHONHASHSEED": "0",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            # Hypothesis caches its Unicode tables here; a fresh folder per grading would
-            # rebuild them every time (seconds per suite). The example database stays off.
-            "HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_cache_dir()),
-        }
+        env = harness_environment(os.environ)
         timeout = challenge.limits.suite_seconds + HARNESS_GRACE_SECONDS
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
@@ -160,6 +153,34 @@ def run_harness(
         return raw
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# What the harness inherits from the caller's environment: how to reach Docker, where home and
+# temp are, the locale. Nothing else: `CI` alone makes pytest diff whole sequences in a failing
+# assert (quadratic; a million-item list took a wrong pair-sum past its 300 s limit in CI) and
+# switches hypothesis to its CI profile; PYTEST_ADDOPTS or PYTHONPATH could change the suite. A
+# grade must not depend on the shell it was asked from.
+INHERITED_ENV = frozenset({"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "XDG_CACHE_HOME"})
+INHERITED_ENV_PREFIXES = ("DOCKER_",)
+
+
+def harness_environment(caller: Mapping[str, str]) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in caller.items()
+        if key in INHERITED_ENV or key.startswith(INHERITED_ENV_PREFIXES)
+    }
+    return {
+        **env,
+        # The grader package itself, wherever it was imported from (installed or a checkout).
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # Hypothesis caches its Unicode tables here; a fresh folder per grading would
+        # rebuild them every time (seconds per suite). The example database stays off.
+        "HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_cache_dir()),
+    }
 
 
 def hypothesis_cache_dir() -> Path:

@@ -105,6 +105,8 @@ _LIMIT_KEYS = {"call_seconds", "suite_seconds", "memory_mb", "pids", "file_mb", 
 
 def load_challenge(root: Path) -> Challenge:
     """Read and validate one challenge folder."""
+    # Absolute, so that paths derived from the toml (suites, driver) and the root compare.
+    root = root.resolve()
     toml_path = root / "challenge.toml"
     if not toml_path.is_file():
         raise ChallengeError(f"{toml_path}: file not found")

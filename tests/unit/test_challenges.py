@@ -94,3 +94,9 @@ def test_digest_changes_with_the_hidden_suite(toy_copy: Path) -> None:
     before = load_challenge(toy_copy).digest()
     (toy_copy / "tests" / "hidden" / "test_hidden.py").write_text("def test_x():\n    pass\n")
     assert load_challenge(toy_copy).digest() != before
+
+
+def test_relative_root_gives_the_same_digest(toy_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A relative folder once broke digest(): the suite paths were absolute, the root was not.
+    monkeypatch.chdir(toy_copy.parent)
+    assert load_challenge(Path(toy_copy.name)).digest() == load_challenge(toy_copy).digest()
