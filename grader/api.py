@@ -12,8 +12,8 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from dataclasses import dataclass, replace
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -166,9 +166,7 @@ INHERITED_ENV_PREFIXES = ("DOCKER_",)
 
 def harness_environment(caller: Mapping[str, str]) -> dict[str, str]:
     env = {
-        key: value
-        for key, value in caller.items()
-        if key in INHERITED_ENV or key.startswith(INHERITED_ENV_PREFIXES)
+        key: value for key, value in caller.items() if key in INHERITED_ENV or key.startswith(INHERITED_ENV_PREFIXES)
     }
     return {
         **env,
