@@ -551,10 +551,11 @@ def big_query(literals=40_000):
 @pytest.mark.weight(4)
 def test_one_large_query_in_linear_time(submission):
     sql, expected = big_query()
-    assert timed(submission.normalize_sql, sql, bound_s=4.0) == expected
+    # Linear solutions take 0.1 to 0.2 s; rebuilding the string per literal takes about 6 s.
+    assert timed(submission.normalize_sql, sql, bound_s=1.5) == expected
 
 
-def many_queries(total=30_000, distinct=25_000):
+def many_queries(total=60_000, distinct=50_000):
     """`distinct` shapes of equal length, differing only at the end; `total - distinct` of them seen twice."""
     queries, counts = [], Counter()
     for n in range(total):
@@ -568,4 +569,5 @@ def many_queries(total=30_000, distinct=25_000):
 @pytest.mark.weight(4)
 def test_many_queries_in_linear_time(submission):
     queries, expected = many_queries()
-    assert timed(submission.detect_n_plus_one, queries, 2, bound_s=12.0) == expected
+    # Correct solutions take 0.6 to 1.4 s; counting in a list of pairs takes about 36 s.
+    assert timed(submission.detect_n_plus_one, queries, 2, bound_s=6.0) == expected

@@ -194,7 +194,8 @@ def test_a_million_mostly_distinct_numbers(submission):
     numbers, target = mostly_distinct()
     expected = fast_oracle(numbers, target)
     assert len(expected) > 40_000
-    result = timed(submission.find_pairs_sum, numbers, target, bound_s=20.0)
+    # Correct solutions take 1 to 2.5 s; de-duplicating with a list scan takes about 27 s.
+    result = timed(submission.find_pairs_sum, numbers, target, bound_s=10.0)
     assert result == expected
 
 
@@ -203,5 +204,6 @@ def test_a_million_numbers_with_heavy_repetition(submission):
     numbers, target = heavily_repeated()
     expected = fast_oracle(numbers, target)
     assert len(expected) > 400
-    result = timed(submission.find_pairs_sum, numbers, target, bound_s=10.0)
+    # Correct solutions take under 1 s; enumerating position pairs takes about 21 s.
+    result = timed(submission.find_pairs_sum, numbers, target, bound_s=5.0)
     assert result == expected
