@@ -13,7 +13,7 @@ from typing import Any
 
 from grader.harness import plugin
 from grader.models import Timing
-from grader.worker.rpc import Remote, RemoteException, remote_type_mro
+from grader.worker.rpc import Remote, RemoteException, remote_type_mro, resolve
 
 __all__ = [
     "Remote",
@@ -55,6 +55,7 @@ def run_batch(target: Remote, ops: Sequence[Sequence[Any]], *, bound_s: float) -
     Returns every result, so the test still checks that each one is right.
     """
     grading = plugin.current()
+    target = resolve(target)
     steps = [[op[0], list(op[1]) if len(op) > 1 else []] for op in ops]
     start = time.perf_counter()
     if isinstance(target, Remote):
@@ -70,6 +71,7 @@ def run_batch(target: Remote, ops: Sequence[Sequence[Any]], *, bound_s: float) -
 def timed(function: Callable[..., Any], *args: Any, bound_s: float, **kwargs: Any) -> Any:
     """Call a remote function once, timed on the harness side against `bound_s`."""
     grading = plugin.current()
+    function = resolve(function)  # its lookup is not part of the timed call
     start = time.perf_counter()
     if isinstance(function, Remote):
         result = grading.session.call(
@@ -89,6 +91,7 @@ def timed(function: Callable[..., Any], *args: Any, bound_s: float, **kwargs: An
 
 def run_async(awaitable: Remote) -> Any:
     """Run a coroutine the submission returned to completion inside the worker."""
+    awaitable = resolve(awaitable)
     if not isinstance(awaitable, Remote):
         import asyncio
 
@@ -100,12 +103,12 @@ def run_async(awaitable: Remote) -> Any:
 
 
 def is_remote(value: object) -> bool:
-    return isinstance(value, Remote)
+    return isinstance(resolve(value), Remote)
 
 
 def remote_mro(value: Remote) -> tuple[str, ...]:
     """Type names of a remote object, most derived first (no round trip)."""
-    return remote_type_mro(value)
+    return remote_type_mro(resolve(value))
 
 
 def remote_type(exc: BaseException) -> str:

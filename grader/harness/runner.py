@@ -15,9 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from grader.harness.plugin import GraderPlugin
 from grader.harness.session import WorkerSession
 from grader.sandbox.base import Limits, SandboxBackend, WorkerSpec
 
@@ -65,16 +62,22 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     )
     backend = make_backend(spec["sandbox"])
     session = WorkerSession(backend, worker_spec)
-    plugin = GraderPlugin(
-        session,
-        entry=spec["entry"],
-        driver=spec.get("driver_module"),
-        suite_seconds=limits.suite_seconds,
-        max_examples=spec["max_examples"],
-        shrink=bool(spec.get("shrink", True)),
-    )
+    # The first worker starts (a container: about half a second of the engine's time) while
+    # this process imports pytest and hypothesis and collects the suite.
     session.prestart()
     try:
+        import pytest
+
+        from grader.harness.plugin import GraderPlugin
+
+        plugin = GraderPlugin(
+            session,
+            entry=spec["entry"],
+            driver=spec.get("driver_module"),
+            suite_seconds=limits.suite_seconds,
+            max_examples=spec["max_examples"],
+            shrink=bool(spec.get("shrink", True)),
+        )
         code = pytest.main(pytest_arguments(Path(spec["suite_dir"]), spec.get("pytest_args", [])), plugins=[plugin])
     finally:
         session.close()

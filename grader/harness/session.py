@@ -70,6 +70,8 @@ class WorkerSession:
         self._socket_dir: Path | None = None
         self._failure: WorkerFailure | None = None
         self._import_failures: dict[str, BaseException] = {}
+        # Modules loaded during the current test: the worker forgets them with its exports.
+        self._modules: dict[str, Any] = {}
         self._prestart: threading.Thread | None = None
         self._prestart_error: BaseException | None = None
         self.starts = 0
@@ -121,7 +123,9 @@ class WorkerSession:
         finally:
             listener.close()
         connection.settimeout(None)
-        self._endpoint = rpc.Endpoint(connection, serve_ops=rpc.HARNESS_SERVES, public_attrs_only=True)
+        self._endpoint = rpc.Endpoint(
+            connection, serve_ops=rpc.HARNESS_SERVES, public_attrs_only=True, defer_calls=True
+        )
         self._endpoint.invoke = self.call
         return self._endpoint
 
@@ -150,6 +154,7 @@ class WorkerSession:
         return self._endpoint
 
     def close(self) -> None:
+        self._modules.clear()
         try:
             self._join_prestart()
         except BaseException:
@@ -219,8 +224,11 @@ class WorkerSession:
         """The module as a remote object. An import that failed once fails the same way again."""
         if module in self._import_failures:
             raise self._import_failures[module]
+        if module in self._modules:
+            return self._modules[module]
         try:
-            return self.call("import", target=0, name=module)
+            self._modules[module] = loaded = self.call("import", target=0, name=module)
+            return loaded
         except WorkerFailure as failure:
             self._import_failures[module] = type(failure)(f"while importing {module}: {failure.detail}")
             raise
@@ -231,6 +239,7 @@ class WorkerSession:
     def finish_test(self) -> dict[str, Any]:
         """Forget the test's objects and collect its output; restart lazily if it died."""
         output: dict[str, Any] = {"text": "", "dropped_bytes": 0}
+        self._modules.clear()
         if self._failure is not None:
             self._failure = None
             self.close()
@@ -238,10 +247,9 @@ class WorkerSession:
         if self._endpoint is None:
             return output
         try:
-            result = self.call("output", target=0)
+            result = self.call("finish", target=0)
             if type(result) is dict and type(result.get("text")) is str:
                 output = {"text": result["text"], "dropped_bytes": result.get("dropped_bytes", 0)}
-            self.call("reset", target=0)
             self._endpoint.forget_exports()
         except WorkerFailure:
             self._failure = None

@@ -19,6 +19,7 @@ import json
 import socket
 import struct
 import time
+import types
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -143,12 +144,13 @@ class Remote:
     reference: the peer is never asked whether two things are equal.
     """
 
-    __slots__ = ("__weakref__", "_rpc_endpoint", "_rpc_id", "_rpc_type")
+    __slots__ = ("__weakref__", "_rpc_callable", "_rpc_endpoint", "_rpc_id", "_rpc_type")
 
-    def __init__(self, endpoint: Endpoint, ref_id: int, type_mro: list[str]) -> None:
+    def __init__(self, endpoint: Endpoint, ref_id: int, type_mro: list[str], is_callable: bool = False) -> None:
         object.__setattr__(self, "_rpc_endpoint", endpoint)
         object.__setattr__(self, "_rpc_id", ref_id)
         object.__setattr__(self, "_rpc_type", tuple(type_mro))
+        object.__setattr__(self, "_rpc_callable", is_callable)
 
     def _rpc(self, op: str, **fields: Any) -> Any:
         endpoint: Endpoint = object.__getattribute__(self, "_rpc_endpoint")
@@ -157,7 +159,14 @@ class Remote:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_rpc_"):
             raise AttributeError(name)
-        return self._rpc("getattr", name=name)
+        endpoint: Endpoint = object.__getattribute__(self, "_rpc_endpoint")
+        key = (object.__getattribute__(self, "_rpc_type"), name)
+        if key in endpoint.callable_attributes:
+            return DeferredAttribute(self, name)
+        value = self._rpc("getattr", name=name)
+        if endpoint.defer_calls and type(value) is Remote and object.__getattribute__(value, "_rpc_callable"):
+            endpoint.remember_callable(key)
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._rpc("setattr", name=name, value=value)
@@ -219,6 +228,59 @@ class Remote:
         return f"<remote {name} #{object.__getattribute__(self, '_rpc_id')}>"
 
 
+class DeferredAttribute:
+    """`remote.name` where `name` was a function, method or class on this type before.
+
+    Looked up only when used, so that `remote.name(args)` is one `callattr`
+    round trip (the peer looks the attribute up and calls it) instead of a
+    `getattr` and a `call`. A call behaves exactly as before: the lookup still
+    happens in the peer, at call time, on the object itself. Any other use
+    (an attribute of it, passing it on) looks it up first.
+    """
+
+    __slots__ = ("_rpc_name", "_rpc_owner", "_rpc_value")
+
+    def __init__(self, owner: Remote, name: str) -> None:
+        self._rpc_owner = owner
+        self._rpc_name = name
+        self._rpc_value: Any = _UNRESOLVED
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._rpc_owner._rpc("callattr", name=self._rpc_name, args=list(args), kwargs=kwargs)
+
+    def rpc_resolve(self) -> Any:
+        if self._rpc_value is _UNRESOLVED:
+            self._rpc_value = self._rpc_owner._rpc("getattr", name=self._rpc_name)
+        return self._rpc_value
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_rpc_"):
+            raise AttributeError(name)
+        return getattr(self.rpc_resolve(), name)
+
+    def __repr__(self) -> str:
+        return f"<remote attribute {self._rpc_name!r} of {self._rpc_owner!r}>"
+
+
+_UNRESOLVED = object()
+
+
+def resolve(value: Any) -> Any:
+    """A deferred attribute's value (one round trip the first time); anything else as it is."""
+    return value.rpc_resolve() if type(value) is DeferredAttribute else value
+
+
+# What counts as callable for deferral: things whose attribute is almost always called at once.
+_CALLABLE_TYPES = (
+    types.FunctionType,
+    types.MethodType,
+    types.BuiltinFunctionType,
+    types.BuiltinMethodType,
+    type,
+)
+MAX_CALLABLE_ATTRIBUTES = 4096
+
+
 class _RemoteIterator:
     """Local iterator over a remote one, so `for` loops work on the harness side."""
 
@@ -262,10 +324,15 @@ class Endpoint:
         serve_ops: frozenset[str],
         public_attrs_only: bool,
         root: object = None,
+        defer_calls: bool = False,
     ) -> None:
         self.sock = sock
         self.serve_ops = serve_ops
         self.public_attrs_only = public_attrs_only
+        # (type names, attribute) pairs that were callable: see DeferredAttribute. Only the
+        # harness defers; the peer need not serve `callattr`.
+        self.defer_calls = defer_calls
+        self.callable_attributes: set[tuple[tuple[str, ...], str]] = set()
         self._exported: dict[int, object] = {}
         self._export_ids: dict[int, int] = {}
         self._next_export = itertools.count(1)
@@ -281,6 +348,10 @@ class Endpoint:
             self._exported[0] = root
         # How proxies send their requests; the harness swaps in one with limits and verdicts.
         self.invoke: Callable[..., Any] = self.request
+
+    def remember_callable(self, key: tuple[tuple[str, ...], str]) -> None:
+        if len(self.callable_attributes) < MAX_CALLABLE_ATTRIBUTES:
+            self.callable_attributes.add(key)
 
     # ------------------------------------------------------------ encoding
 
@@ -371,8 +442,12 @@ class Endpoint:
                 return {"$B": name}  # built-in classes (ValueError, int) cross as themselves
         if kind is Remote and object.__getattribute__(value, "_rpc_endpoint") is self:
             return {"$o": object.__getattribute__(value, "_rpc_id")}
+        if kind is DeferredAttribute:
+            return self.encode(value.rpc_resolve(), depth + 1)
         ref_id = self.export(value)
         self._sent[ref_id] = self._sent.get(ref_id, 0) + 1
+        if isinstance(value, _CALLABLE_TYPES):
+            return {"$r": ref_id, "mro": type_names(kind), "c": 1}
         return {"$r": ref_id, "mro": type_names(kind)}
 
     def decode(self, data: Any, depth: int = 0) -> Any:
@@ -383,7 +458,7 @@ class Endpoint:
             return data
         if kind is list:
             return [item if type(item) in _JSON_SCALARS else self.decode(item, depth + 1) for item in data]
-        if kind is not dict or len(data) not in (1, 2):
+        if kind is not dict or not (len(data) in (1, 2) or (len(data) == 3 and "$r" in data)):
             raise ProtocolError(f"malformed value of type {kind.__name__}")
         if "$j" in data:
             payload = _expect(data["$j"], list)
@@ -434,7 +509,7 @@ class Endpoint:
             self._received[ref_id] = self._received.get(ref_id, 0) + 1
             proxy = self._proxies.get(ref_id)
             if proxy is None:
-                proxy = Remote(self, ref_id, mro)
+                proxy = Remote(self, ref_id, mro, data.get("c") == 1)
                 self._proxies[ref_id] = proxy
                 weakref.finalize(proxy, self._release, ref_id)
             return proxy
@@ -670,6 +745,7 @@ _OPERATIONS: dict[str, Handler] = {
     "setattr": lambda t, f: setattr(t, f["name"], f["value"]),
     "delattr": lambda t, f: delattr(t, f["name"]),
     "call": lambda t, f: t(*f.get("args", ()), **f.get("kwargs", {})),
+    "callattr": lambda t, f: getattr(t, f["name"])(*f.get("args", ()), **f.get("kwargs", {})),
     "len": lambda t, f: len(t),
     "bool": lambda t, f: bool(t),
     "contains": lambda t, f: f["value"] in t,
@@ -683,8 +759,7 @@ _OPERATIONS: dict[str, Handler] = {
     "batch": _op_batch,
     "await": _op_await,
     "import": lambda t, f: t.load(f["name"]),
-    "reset": lambda t, f: t.reset(),
-    "output": lambda t, f: t.output(),
+    "finish": lambda t, f: t.finish(),
 }
 
 # What the worker does for the harness: everything.
