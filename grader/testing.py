@@ -13,12 +13,13 @@ from typing import Any
 
 from grader.harness import plugin
 from grader.models import Timing
-from grader.worker.rpc import Remote, RemoteException, remote_type_mro, resolve
+from grader.worker.rpc import Remote, RemoteException, remote_type_mro, resolve, type_names
 
 __all__ = [
     "Remote",
     "RemoteException",
     "current_submission",
+    "exception_mro",
     "is_remote",
     "remote_mro",
     "remote_type",
@@ -106,9 +107,21 @@ def is_remote(value: object) -> bool:
     return isinstance(resolve(value), Remote)
 
 
-def remote_mro(value: Remote) -> tuple[str, ...]:
-    """Type names of a remote object, most derived first (no round trip)."""
-    return remote_type_mro(resolve(value))
+def remote_mro(value: Any) -> tuple[str, ...]:
+    """Type names of a remote object, most derived first (no round trip).
+
+    An in-process object (the baseline of `grader bench`) gives its own type's names.
+    """
+    value = resolve(value)
+    if isinstance(value, Remote):
+        return remote_type_mro(value)
+    return tuple(type_names(type(value)))
+
+
+def exception_mro(exc: BaseException) -> tuple[str, ...]:
+    """Type names of an exception where it was raised, most derived first."""
+    remote: tuple[str, ...] = getattr(exc, "remote_mro", ())
+    return remote or tuple(type_names(type(exc)))
 
 
 def remote_type(exc: BaseException) -> str:

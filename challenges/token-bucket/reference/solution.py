@@ -11,7 +11,7 @@ def _positive(name, value):
 
 class TokenBucket:
     def __init__(self, capacity: float, refill_per_second: float, clock) -> None:
-        self._capacity = _positive("capacity", capacity)
+        self._capacity = float(_positive("capacity", capacity))
         self._rate = _positive("refill_per_second", refill_per_second)
         self._clock = clock
         self._level = float(capacity)

@@ -170,6 +170,18 @@ def test_a_refused_request_takes_nothing(submission):
     assert bucket.tokens == 0
 
 
+def test_tokens_is_a_float_even_for_whole_numbers(submission):
+    # The prompt promises a float: a level capped at an int capacity must not become that int.
+    clock = FakeClock(0)
+    bucket = submission.TokenBucket(4, 1, clock)
+    assert type(bucket.tokens) is float
+    assert bucket.allow(2) is True
+    clock._advance(10)
+    assert bucket.tokens == 4 and type(bucket.tokens) is float
+    assert bucket.allow(1) is True
+    assert bucket.tokens == 3 and type(bucket.tokens) is float
+
+
 @pytest.mark.weight(2)
 def test_refill_is_linear_in_elapsed_time_and_capped(submission):
     clock = FakeClock(10)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.testing import remote_mro, remote_type
+from grader.testing import exception_mro, remote_mro, remote_type
 
 ALL_TYPES = {"image/png", "image/jpeg", "image/gif", "application/pdf", "application/zip"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(20))
@@ -38,7 +38,7 @@ def rejection(submission, filename, data, allowed=ALL_TYPES, max_bytes=10_000):
         submission.validate_upload(filename, data, set(allowed), max_bytes)
     exc = caught.value
     assert remote_type(exc) == "UploadRejected", f"raised {remote_type(exc)} instead of UploadRejected"
-    assert "ValueError" in exc.remote_mro
+    assert "ValueError" in exception_mro(exc)
     return exc.reason
 
 
