@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.internal.conjecture import engine as conjecture_engine
+from hypothesis.internal.conjecture import providers as conjecture_providers
+from hypothesis.internal.constants_ast import Constants
 
 from grader.harness.session import WorkerFailure, WorkerSession
 from grader.models import Outcome, Timing
@@ -96,6 +98,14 @@ def current() -> GraderPlugin:
     return _current
 
 
+_NO_CONSTANTS = Constants()
+HYPOTHESIS_LOCAL_CONSTANTS = conjecture_providers._get_local_constants  # what the plugin replaces
+
+
+def _no_local_constants() -> Constants:
+    return _NO_CONSTANTS
+
+
 class GraderPlugin:
     def __init__(
         self,
@@ -140,6 +150,13 @@ class GraderPlugin:
         settings.load_profile("grader")
         # A module constant of the pinned hypothesis, read when shrinking starts.
         conjecture_engine.MAX_SHRINKING_SECONDS = SHRINK_SECONDS
+        # Hypothesis mixes literals from the "local" modules in sys.modules into what it
+        # generates. In the harness those are the grader's own modules (the submission is in
+        # another process), and which are loaded depends on the sandbox backend and on when a
+        # background thread imports them: the same derandomized property explored different
+        # examples with the local and the docker worker. No local constants: the same
+        # examples whatever the backend, the install or the timing.
+        conjecture_providers._get_local_constants = _no_local_constants
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         global _current

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import Phase, settings
 from hypothesis.internal.conjecture import engine as conjecture_engine
+from hypothesis.internal.conjecture import providers
 
 from grader.harness import plugin
 from tests.conftest import GradeSource, outcomes
@@ -52,5 +54,23 @@ def test_the_plugin_caps_shrinking_time_and_can_switch_it_off() -> None:
             assert conjecture_engine.MAX_SHRINKING_SECONDS == plugin.SHRINK_SECONDS < 300
     finally:
         conjecture_engine.MAX_SHRINKING_SECONDS = saved
+        providers._get_local_constants = plugin.HYPOTHESIS_LOCAL_CONSTANTS
+        plugin._current = None
+        settings.load_profile("project")
+
+
+def test_the_plugin_keeps_harness_modules_out_of_generated_examples(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Literals of the modules loaded in the harness (which differ between sandbox backends)
+    must not steer what hypothesis generates: local and docker once explored different examples."""
+    from grader.sandbox.base import SOCKET_NAME
+
+    original = plugin.HYPOTHESIS_LOCAL_CONSTANTS
+    monkeypatch.setattr(providers, "_get_local_constants", original)
+    try:
+        assert SOCKET_NAME in original().strings  # left alone, hypothesis mines the grader's own code
+        grading = plugin.GraderPlugin(None, entry="solution", driver=None, suite_seconds=1, max_examples=5)  # type: ignore[arg-type]
+        grading.pytest_configure(_Config())  # type: ignore[arg-type]
+        assert len(providers._get_local_constants()) == 0
+    finally:
         plugin._current = None
         settings.load_profile("project")
