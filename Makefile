@@ -50,7 +50,7 @@ test-fast: setup
 # The cost of isolation, written to BENCHMARKS.md. Not the default 20 candidates: every submission is
 # graded 9 times (3 modes x 3 repetitions) at seconds per hidden suite, so 20 x every challenge takes
 # hours on 2 cores; 2 x every challenge (one correct and one wrong submission per challenge) is
-# estimated at 40 min there for 30 challenges (BENCHMARKS.md gives the time of each phase and what the
+# measured at 16 min there for 30 challenges (BENCHMARKS.md gives the time of each phase and what the
 # default would cost); `make bench BENCH_CANDIDATES=20` runs the default. --build times the image
 # build (cold on a fresh machine), so this target builds the image itself instead of depending on `image`.
 BENCH_CANDIDATES ?= 2
