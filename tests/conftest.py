@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from hypothesis import settings
 
 from grader.api import SandboxChoice, grade
 from grader.challenges import Challenge, load_challenge
+from grader.harness.session import WorkerSession
 from grader.models import GradeResult, Suite
+from grader.sandbox.base import Limits, WorkerSpec
+from grader.sandbox.local import LocalBackend
 
 # The project's own property tests: no deadline (this machine's timing is noisy) and a
 # fixed seed, so CI is reproducible.
@@ -57,6 +62,19 @@ def grade_source(tmp_path: Path, toy: Challenge) -> GradeSource:
         )
 
     return run
+
+
+def docker_unavailable(reason: str) -> NoReturn:
+    """Skip a Docker test on a machine without engine or image; under CI that fails the run."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI needs the Docker sandbox: {reason}")
+    pytest.skip(reason)
+
+
+def local_worker_session(folder: Path, source: str, run_id: str) -> WorkerSession:
+    """A live local worker whose `solution` module is `source`."""
+    (folder / "solution.py").write_text(source)
+    return WorkerSession(LocalBackend(), WorkerSpec(folder, Limits(call_seconds=5), run_id))
 
 
 def outcomes(result: GradeResult) -> dict[str, str]:

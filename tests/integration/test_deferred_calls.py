@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from grader.harness.session import WorkerSession
-from grader.sandbox.base import Limits, WorkerSpec
-from grader.sandbox.local import LocalBackend
 from grader.worker import rpc
+from tests.conftest import local_worker_session
 
 SOURCE = """
 calls = []
@@ -46,8 +45,7 @@ def apply(f, x):
 
 @pytest.fixture
 def session(tmp_path: Path) -> Iterator[WorkerSession]:
-    (tmp_path / "solution.py").write_text(SOURCE)
-    worker = WorkerSession(LocalBackend(), WorkerSpec(tmp_path, Limits(call_seconds=5), "deferred-test"))
+    worker = local_worker_session(tmp_path, SOURCE, "deferred-test")
     yield worker
     worker.close()
 

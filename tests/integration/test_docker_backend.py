@@ -7,7 +7,6 @@ tests are skipped, or fail under CI=true.
 
 from __future__ import annotations
 
-import os
 import signal
 import textwrap
 import uuid
@@ -29,6 +28,7 @@ from grader.sandbox.image import (
     ensure_image,
     image_info,
 )
+from tests.conftest import docker_unavailable
 
 pytestmark = pytest.mark.docker
 
@@ -126,19 +126,13 @@ PROBE = textwrap.dedent(
 LIMITS = Limits(call_seconds=5, memory_mb=128, pids=32, file_mb=2, tmp_mb=8, nofile=64)
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"docker tests cannot run under CI: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def sandbox_tag() -> str:
     """The current image, built once (through the real build path) if it is missing."""
     try:
         client = docker_client()
     except SandboxError as exc:
-        _unavailable(str(exc))
+        docker_unavailable(str(exc))
         raise
     try:
         tag = compute_image_tag()
@@ -148,7 +142,7 @@ def sandbox_tag() -> str:
             build_image(tag=tag, client=client)
         return tag
     except SandboxError as exc:
-        _unavailable(f"no sandbox image and it cannot be built: {exc}")
+        docker_unavailable(f"no sandbox image and it cannot be built: {exc}")
         raise
     finally:
         client.close()

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.harness.session import WorkerSession
-from grader.sandbox.base import Limits, WorkerSpec
-from grader.sandbox.local import LocalBackend
+from tests.conftest import local_worker_session
 
 SOURCE = """
 def apply(f, x):
@@ -33,8 +32,7 @@ def same(a, b):
 
 @pytest.fixture
 def session(tmp_path: Path) -> Iterator[WorkerSession]:
-    (tmp_path / "solution.py").write_text(SOURCE)
-    worker = WorkerSession(LocalBackend(), WorkerSpec(tmp_path, Limits(call_seconds=5), "rpc-test"))
+    worker = local_worker_session(tmp_path, SOURCE, "rpc-test")
     yield worker
     worker.close()
 
