@@ -69,7 +69,7 @@ def grade(
     (SandboxError, HarnessError) raise.
     """
     choice = resolve_sandbox(sandbox or SandboxChoice())
-    prepared = prepare_submission(submission, challenge.entry)
+    prepared = prepare_submission(submission, challenge.module_rules())
     try:
         return grade_prepared(prepared, challenge, choice, suite=suite, run_id=run_id, shrink=shrink)
     finally:

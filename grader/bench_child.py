@@ -53,7 +53,7 @@ def grade_one(job: Job, mode: str, choice: SandboxChoice, run_prefix: str) -> tu
     result: GradeResult | None = None
     error: str | None = None
     try:
-        prepared = prepare_submission(job.path, job.challenge.entry)
+        prepared = prepare_submission(job.path, job.challenge.module_rules())
         try:
             raw = run_harness(
                 prepared.root,

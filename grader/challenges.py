@@ -17,6 +17,7 @@ from typing import Any
 
 from grader.errors import ChallengeError
 from grader.sandbox.base import Limits
+from grader.submission import ModuleRules, reserved_module_names, top_level_modules
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -80,6 +81,17 @@ class Challenge:
     @property
     def alternatives_dir(self) -> Path:
         return self.root / "alternatives"
+
+    def module_rules(self) -> ModuleRules:
+        """The entry module a submission must provide, and the names it may not use (the driver's among them)."""
+        driver_names = (
+            top_level_modules(
+                p.relative_to(self.driver_dir).as_posix() for p in self.driver_dir.rglob("*") if p.is_file()
+            )
+            if self.driver_dir
+            else {}
+        )
+        return ModuleRules(self.entry, reserved_module_names(driver_names))
 
     def digest(self) -> str:
         """sha256 over every file that decides a grade (tests, driver, toml)."""

@@ -10,16 +10,81 @@ import hashlib
 import os
 import shutil
 import stat
+import sys
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import SubmissionError
+from grader.sandbox.base import WORKER_FILES
 
 MAX_FILES = 500
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_TOTAL_BYTES = 10 * 1024 * 1024
 SKIPPED_DIRS = {"__pycache__", ".git", ".pytest_cache", ".mypy_cache", ".venv"}
+# What the sandbox image installs next to the standard library (grader/sandbox/requirements.txt),
+# by import name.
+SANDBOX_PACKAGES = frozenset({"django", "rest_framework", "asgiref", "sqlparse"})
+# Suffixes of files Python can import a top-level module from.
+_MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd", ".pyw")
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRules:
+    """Which top-level module names a submission must provide and may not use.
+
+    The worker puts the submission's folder last on `sys.path`, so nothing in it can shadow the
+    standard library, the sandbox's packages, the worker's own modules or a challenge's driver;
+    refusing those names at intake says so to the candidate instead of grading a file that is
+    silently never imported.
+    """
+
+    entry: str
+    reserved: frozenset[str] = field(default_factory=frozenset)
+
+    def check(self, files: Mapping[str, bytes]) -> None:
+        """Raise SubmissionError naming the file when the entry module is missing or a name is reserved."""
+        tops = top_level_modules(files)
+        for name, path in sorted(tops.items()):
+            if name in self.reserved and name != self.entry:
+                raise SubmissionError(
+                    f"{path}: the module name {name!r} is reserved ({_reserved_why(name)}); rename it"
+                )
+        if self.entry not in tops:
+            found = ", ".join(sorted(p for p in files if p.endswith(".py"))[:5]) or "no Python file"
+            raise SubmissionError(f"no {self.entry}.py at the top of the submission (found {found})")
+
+
+def _reserved_why(name: str) -> str:
+    if name in sys.stdlib_module_names:
+        return "a standard-library module"
+    if name in SANDBOX_PACKAGES:
+        return "a package installed in the sandbox"
+    return "a module of the grader or of this challenge's driver"
+
+
+def top_level_modules(files: Iterable[str]) -> dict[str, str]:
+    """{importable top-level name: the first path that provides it} for a submission's file names.
+
+    A top-level file `x.py` (or `x.cpython-311-x86_64-linux-gnu.so`) provides `x`; a top-level folder
+    holding any Python file provides a (regular or namespace) package of its own name.
+    """
+    tops: dict[str, str] = {}
+    for path in sorted(files):
+        head, sep, _rest = path.partition("/")
+        if sep:
+            if path.endswith(_MODULE_SUFFIXES):
+                tops.setdefault(head, path)
+        elif path.endswith(_MODULE_SUFFIXES):
+            tops.setdefault(head.split(".", 1)[0], path)
+    return tops
+
+
+def reserved_module_names(extra: Iterable[str] = ()) -> frozenset[str]:
+    """Names no submission may use: the standard library's, the sandbox's packages, the worker's, `extra`."""
+    worker = {Path(name).stem for name in WORKER_FILES}
+    return frozenset(sys.stdlib_module_names) | SANDBOX_PACKAGES | worker | frozenset(extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +173,7 @@ def materialize(files: dict[str, bytes], prefix: str = "grader-sub-") -> Path:
     return root
 
 
-def prepare_submission(path: Path, entry: str) -> PreparedSubmission:
-    files = read_submission(path, entry)
+def prepare_submission(path: Path, rules: ModuleRules) -> PreparedSubmission:
+    files = read_submission(path, rules.entry)
+    rules.check(files)
     return PreparedSubmission(materialize(files), compute_digest(files), tuple(sorted(files)))

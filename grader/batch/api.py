@@ -106,7 +106,7 @@ def run_batch(
     started = time.monotonic()
     if out_dir.resolve().is_relative_to(submissions.resolve()):
         raise InputError(f"{out_dir}: --out must not be inside SUBMISSIONS (it would be read as a candidate)")
-    candidates = intake(submissions, assessment.slugs, {c.slug: c.entry for c in challenges}, options.limits)
+    candidates = intake(submissions, assessment.slugs, {c.slug: c.module_rules() for c in challenges}, options.limits)
     with locked(out_dir):
         remove_temp_files(out_dir)
         sandbox = prepare_sandbox(options.sandbox, out_dir)

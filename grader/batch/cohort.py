@@ -131,6 +131,11 @@ class Cohort:
     def intake_errors(self) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if not r.candidate.ok)
 
+    @property
+    def refused_challenges(self) -> tuple[tuple[Row, str, str], ...]:
+        """(row, slug, reason) for each challenge of an accepted entry that intake refused."""
+        return tuple((r, slug, why) for r in self.rows for slug, why in sorted(r.candidate.refused.items()))
+
     def row(self, candidate_id: str) -> Row:
         return next(r for r in self.rows if r.candidate.id == candidate_id)
 
@@ -144,6 +149,8 @@ def compute_cell(
 ) -> Cell:
     if not candidate.ok:
         return Cell(slug, CellStatus.INTAKE_ERROR, 0.0, points, note=candidate.error or "")
+    if slug in candidate.refused:
+        return Cell(slug, CellStatus.INTAKE_ERROR, 0.0, points, note=candidate.refused[slug])
     if slug not in candidate.submissions:
         return Cell(slug, CellStatus.NOT_SUBMITTED, 0.0, points)
     if result is None:
@@ -319,6 +326,7 @@ def _row_to_dict(row: Row) -> dict[str, Any]:
         "status": "accepted" if candidate.ok else "intake error",
         "intake_error": candidate.error,
         "ignored_files": list(candidate.ignored),
+        "refused_challenges": dict(candidate.refused),
         "rank": row.rank,
         "total": round(row.total, 4),
         "max_total": row.max_total,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from grader.errors import SubmissionError
+from grader.submission import ModuleRules
 
 CHUNK = 64 * 1024
 SKIPPED_PARTS = frozenset({"__pycache__", ".git", ".hg", ".svn", "__MACOSX", ".pytest_cache", ".mypy_cache", ".venv"})
@@ -65,6 +66,8 @@ class Candidate:
     submissions: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
     error: str | None = None
     ignored: tuple[str, ...] = ()
+    refused: Mapping[str, str] = field(default_factory=dict)
+    """Challenges whose files were refused (reserved module names, no entry module): slug -> reason."""
 
     @property
     def ok(self) -> bool:
@@ -427,16 +430,20 @@ def split_submissions(
 def intake(
     submissions: Path,
     slugs: Sequence[str],
-    entry_modules: Mapping[str, str],
+    rules: Mapping[str, ModuleRules],
     limits: IntakeLimits | None = None,
 ) -> list[Candidate]:
-    """Every candidate of SUBMISSIONS, in name order; refused entries carry their reason."""
+    """Every candidate of SUBMISSIONS, in name order; refused entries carry their reason.
+
+    `rules` holds each challenge's entry module and reserved names: a challenge whose files break
+    them is in the candidate's `refused`, and the candidate's other challenges are still graded.
+    """
     limits = limits or IntakeLimits()
     entries = list_entries(submissions)
     by_stem: dict[str, list[Path]] = {}
     for entry in entries:
         by_stem.setdefault(entry_stem(entry), []).append(entry)
-    single_entry = entry_modules[slugs[0]] if len(slugs) == 1 else None
+    single_entry = rules[slugs[0]].entry if len(slugs) == 1 else None
     candidates = []
     for entry in entries:
         stem = entry_stem(entry)
@@ -452,12 +459,17 @@ def intake(
                 )
             )
             continue
-        candidates.append(_intake_one(entry, stem, slugs, limits, single_entry))
+        candidates.append(_intake_one(entry, stem, slugs, rules, limits, single_entry))
     return candidates
 
 
 def _intake_one(
-    entry: Path, stem: str, slugs: Sequence[str], limits: IntakeLimits, single_entry: str | None
+    entry: Path,
+    stem: str,
+    slugs: Sequence[str],
+    rules: Mapping[str, ModuleRules],
+    limits: IntakeLimits,
+    single_entry: str | None,
 ) -> Candidate:
     ident, name, source = candidate_id(stem), printable(stem), printable(entry.name)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in entry.name):
@@ -471,4 +483,11 @@ def _intake_one(
     if not files:
         return Candidate(ident, name, source, error="the entry holds no files")
     per_challenge, ignored = split_submissions(files, slugs, single_entry or "solution")
-    return Candidate(ident, name, source, submissions=per_challenge, ignored=ignored)
+    refused = {}
+    for slug, challenge_files in sorted(per_challenge.items()):
+        try:
+            rules[slug].check(challenge_files)
+        except SubmissionError as exc:
+            refused[slug] = printable(str(exc), 300)
+    accepted = {slug: group for slug, group in per_challenge.items() if slug not in refused}
+    return Candidate(ident, name, source, submissions=accepted, ignored=ignored, refused=refused)

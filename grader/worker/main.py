@@ -108,15 +108,11 @@ class CapturedOutput:
 class WorkerRoot:
     """Object 0 of the worker's table: what the harness may ask of the worker itself."""
 
-    def __init__(self, search_path: list[str], output: CapturedOutput) -> None:
-        self.search_path = search_path
+    def __init__(self, output: CapturedOutput) -> None:
         self.output_capture = output
         self.endpoint: rpc.Endpoint | None = None
 
     def load(self, module: str) -> Any:
-        for folder in reversed(self.search_path):
-            if folder not in sys.path:
-                sys.path.insert(0, folder)
         return importlib.import_module(module)
 
     def finish(self) -> dict[str, Any]:
@@ -124,6 +120,19 @@ class WorkerRoot:
         if self.endpoint is not None:
             self.endpoint.forget_exports()
         return self.output_capture.take()
+
+
+def install_search_path(submission: str, driver: str | None) -> None:
+    """The driver's folder right after the worker's own, the submission's last of all.
+
+    Import order is first match on `sys.path`: with the submission's folder after the standard
+    library, the sandbox's packages, this folder (rpc, djangokit) and the driver's (driver.py and
+    the challenge's apps), no file a candidate ships can stand in for any of them. Intake refuses
+    such names too, so the candidate hears about it; this holds even if it did not.
+    """
+    if driver:
+        sys.path.insert(1, driver)
+    sys.path.append(submission)
 
 
 def apply_rlimits(memory_mb: int | None, file_mb: int | None, nofile: int | None) -> None:
@@ -171,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     output = CapturedOutput(args.output_cap)
     apply_rlimits(args.memory_mb, args.file_mb, args.nofile)
     os.chdir(args.submission)
-    search_path = [args.submission] + ([args.driver] if args.driver else [])
-    root = WorkerRoot(search_path, output)
+    install_search_path(args.submission, args.driver)
+    root = WorkerRoot(output)
     endpoint = rpc.Endpoint(sock, serve_ops=rpc.WORKER_SERVES, public_attrs_only=False, root=root)
     root.endpoint = endpoint
     try:

@@ -245,7 +245,7 @@ def test_feedback_for_candidates_hides_hidden_tests(bank_env: Cohort) -> None:
 def test_force_plans_every_grading_again(cohort: Cohort) -> None:
     assessment = load_assessment(cohort.toml)
     challenges = resolve_challenges(assessment, cohort.bank)
-    candidates = intake(cohort.subs, assessment.slugs, {c.slug: c.entry for c in challenges})
+    candidates = intake(cohort.subs, assessment.slugs, {c.slug: c.module_rules() for c in challenges})
     assert len(plan_tasks(candidates, challenges, cohort.out, "local").todo) == 0
     assert len(plan_tasks(candidates, challenges, cohort.out, "local", force=True).todo) == GRADINGS
     assert len(plan_tasks(candidates, challenges, cohort.out, "sha256:other-image").todo) == GRADINGS

@@ -19,15 +19,16 @@ from grader.batch.intake import (
     normalise_member,
     split_submissions,
 )
+from grader.submission import ModuleRules, reserved_module_names
 from tests.batch.factory import tar_with_symlink, write_entry, zip_bomb, zip_slip
 
 SLUGS = ("toy-sum", "toy-sum-b")
-ENTRIES = {"toy-sum": "solution", "toy-sum-b": "solution"}
+ENTRIES = {"toy-sum": ModuleRules("solution"), "toy-sum-b": ModuleRules("solution")}
 GOOD = "def add(a, b):\n    return a + b\n"
 
 
 def only(tmp_path: Path, slugs: tuple[str, ...] = SLUGS, limits: IntakeLimits | None = None):  # type: ignore[no-untyped-def]
-    (candidate,) = intake(tmp_path, slugs, {s: "solution" for s in slugs}, limits)
+    (candidate,) = intake(tmp_path, slugs, {s: ModuleRules("solution") for s in slugs}, limits)
     return candidate
 
 
@@ -73,7 +74,7 @@ def test_missing_challenge_folder_is_absent_not_an_error(tmp_path: Path) -> None
 def test_one_challenge_takes_a_lone_solution_py_or_a_py_entry(tmp_path: Path) -> None:
     write_entry(tmp_path, "ada", {"solution.py": GOOD, "helpers/util.py": "X = 1\n"}, "zip")
     (tmp_path / "bo.py").write_text(GOOD)
-    ada, bo = intake(tmp_path, ("toy-sum",), {"toy-sum": "solution"})
+    ada, bo = intake(tmp_path, ("toy-sum",), {"toy-sum": ModuleRules("solution")})
     assert ada.submissions == {"toy-sum": {"solution.py": GOOD.encode(), "helpers/util.py": b"X = 1\n"}}
     assert bo.submissions == {"toy-sum": {"solution.py": GOOD.encode()}}
 
@@ -241,3 +242,19 @@ def test_entry_names_with_control_characters_are_refused_safely(tmp_path: Path) 
     candidate = only(tmp_path)
     assert candidate.error == "the entry's name contains control characters"
     assert "\x1b" not in candidate.name and "\x1b" not in candidate.id
+
+
+def test_a_challenge_with_a_reserved_or_missing_module_is_refused_and_the_others_graded(tmp_path: Path) -> None:
+    rules = {slug: ModuleRules("solution", reserved_module_names({"driver"})) for slug in SLUGS}
+    write_entry(
+        tmp_path, "ana", {"toy-sum/solution.py": GOOD, "toy-sum/driver.py": "x = 1\n", "toy-sum-b/solution.py": GOOD}
+    )
+    write_entry(tmp_path, "bo", {"toy-sum/my_solution.py": GOOD})
+    ana, bo = intake(tmp_path, SLUGS, rules)
+    assert ana.ok and set(ana.submissions) == {"toy-sum-b"}
+    assert ana.refused == {
+        "toy-sum": "driver.py: the module name 'driver' is reserved"
+        " (a module of the grader or of this challenge's driver); rename it"
+    }
+    assert bo.ok and bo.submissions == {}
+    assert bo.refused == {"toy-sum": "no solution.py at the top of the submission (found my_solution.py)"}

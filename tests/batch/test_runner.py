@@ -19,7 +19,7 @@ from grader.batch.runner import TaskOutcome, execute, plan_tasks
 from grader.challenges import Challenge
 from grader.errors import ExitCode, HarnessError
 from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
-from grader.submission import PreparedSubmission
+from grader.submission import ModuleRules, PreparedSubmission
 from tests.batch.factory import make_bank, toy, write_entry
 
 ASSESSMENT = Assessment("x", (AssessmentChallenge("toy-sum"),))
@@ -58,7 +58,7 @@ def test_parallelism_is_bounded_by_jobs(setup, tmp_path: Path, monkeypatch: pyte
         return fake_result(prepared, challenge)
 
     monkeypatch.setattr(runner, "grade_prepared", slow_grade)
-    candidates = intake(subs, ("toy-sum",), {"toy-sum": "solution"})
+    candidates = intake(subs, ("toy-sum",), {"toy-sum": ModuleRules("solution")})
     plan = plan_tasks(candidates, challenges, tmp_path / "out", "local")
     done: list[str] = []
     reports = execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 import re
 from pathlib import Path
 
@@ -63,3 +64,15 @@ def test_prompt_and_code_are_in_our_own_words(folder: Path) -> None:
         if path.suffix in (".py", ".md", ".toml") and path.is_file():
             copied = _grams(_words(path.read_text(encoding="utf-8"))) & seed
             assert not copied, f"{path.relative_to(folder)} repeats the seed: {' '.join(next(iter(copied)))}"
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=ids(FOLDERS))
+def test_prompt_names_every_module_name_intake_refuses_beyond_the_standard_library(folder: Path) -> None:
+    """The rule intake applies (ModuleRules) is stated in the prompt: the entry and each reserved name."""
+    challenge = load_challenge(folder)
+    text = challenge.prompt_path.read_text(encoding="utf-8")
+    section = text[text.index("## Submitting") :]
+    rules = challenge.module_rules()
+    assert f"`{rules.entry}.py`" in section
+    for name in sorted(rules.reserved - set(sys.stdlib_module_names)):
+        assert f"`{name}`" in section, name

@@ -6,10 +6,15 @@ add_property 3, greet 1, spin 1) and the exact outcome is asserted.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from grader.api import SandboxChoice, grade
+from grader.challenges import load_challenge
+from grader.errors import SubmissionError
 from grader.models import GradeStatus, Outcome, Suite
-from tests.conftest import GradeSource, outcomes
+from tests.conftest import TOY, GradeSource, outcomes
 
 HONEST_ADD = """
 def add(a, b):
@@ -209,20 +214,14 @@ def test_syntax_error_fails_every_test_with_the_reason(grade_source: GradeSource
     assert all(t.outcome is Outcome.ERROR and "SyntaxError" in t.message for t in result.tests)
 
 
-def test_missing_entry_module_fails_with_the_reason(grade_source: GradeSource, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_entry_module_is_refused_before_grading(grade_source: GradeSource, tmp_path: Path) -> None:
     result = grade_source("x = 1\n", {"other.py": "def add(a, b):\n    return a + b\n"})
-    # solution.py exists here but has no add: AttributeError; now without solution.py at all
-    assert result.score == 0
-    from grader.api import SandboxChoice, grade
-    from grader.challenges import load_challenge
-    from tests.conftest import TOY
-
+    assert result.score == 0  # solution.py exists but has no add: a verdict, not an error
     folder = tmp_path / "no-entry"
     folder.mkdir()
     (folder / "helpers.py").write_text("def add(a, b):\n    return a + b\n")
-    missing = grade(folder, load_challenge(TOY), sandbox=SandboxChoice("local"))
-    assert missing.score == 0
-    assert all("No module named 'solution'" in t.message for t in missing.tests)
+    with pytest.raises(SubmissionError, match=r"^no solution.py at the top of the submission \(found helpers.py\)$"):
+        grade(folder, load_challenge(TOY), sandbox=SandboxChoice("local"))
 
 
 def test_falsifying_example_is_reported(grade_source: GradeSource) -> None:

@@ -11,12 +11,13 @@ from hypothesis import strategies as st
 
 from grader import submission as intake
 from grader.errors import SubmissionError
+from grader.submission import ModuleRules, reserved_module_names, top_level_modules
 
 
 def test_single_file_becomes_the_entry_module(tmp_path: Path) -> None:
     source = tmp_path / "my_answer.py"
     source.write_text("x = 1\n")
-    prepared = intake.prepare_submission(source, "solution")
+    prepared = intake.prepare_submission(source, ModuleRules("solution"))
     try:
         assert prepared.files == ("solution.py",)
         assert (prepared.root / "solution.py").read_text() == "x = 1\n"
@@ -94,3 +95,56 @@ def test_digest_depends_on_content_not_order(files: dict[str, bytes]) -> None:
         name = next(iter(files))
         changed = {**files, name: files[name] + b"!"}
         assert intake.compute_digest(changed) != intake.compute_digest(files)
+
+
+def test_top_level_modules_name_what_python_would_import() -> None:
+    files = [
+        "solution.py",
+        "helpers/__init__.py",
+        "ns/part.py",
+        "fast.cpython-311-x86_64-linux-gnu.so",
+        "README.md",
+        "notes/todo.txt",
+        "sub/deeper/solution.py",
+    ]
+    assert top_level_modules(files) == {
+        "fast": "fast.cpython-311-x86_64-linux-gnu.so",
+        "helpers": "helpers/__init__.py",
+        "ns": "ns/part.py",
+        "solution": "solution.py",
+        "sub": "sub/deeper/solution.py",
+    }
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "no solution.py at the top of the submission (found no Python file)"),
+        ({"sub/solution.py": b""}, "no solution.py at the top of the submission (found sub/solution.py)"),
+        (
+            {"solution.py": b"", "json.py": b""},
+            "json.py: the module name 'json' is reserved (a standard-library module)",
+        ),
+        ({"solution.py": b"", "rpc.py": b""}, "rpc.py: the module name 'rpc' is reserved (a module of the grader"),
+        ({"solution.py": b"", "asyncio/x.py": b""}, "asyncio/x.py: the module name 'asyncio' is reserved"),
+    ],
+)
+def test_module_rules_refuse_with_one_line_naming_the_file(files: dict[str, bytes], message: str) -> None:
+    with pytest.raises(SubmissionError) as caught:
+        ModuleRules("solution", reserved_module_names()).check(files)
+    assert str(caught.value).startswith(message)
+
+
+@given(
+    st.sampled_from(sorted(reserved_module_names({"driver", "library"}))), st.sampled_from(["{}.py", "{}/__init__.py"])
+)
+def test_every_reserved_name_is_refused_as_a_file_or_a_package(name: str, shape: str) -> None:
+    rules = ModuleRules("solution", reserved_module_names({"driver", "library"}))
+    with pytest.raises(SubmissionError, match=f"'{name}' is reserved"):
+        rules.check({"solution.py": b"", shape.format(name): b""})
+
+
+def test_helper_modules_with_free_names_are_accepted() -> None:
+    ModuleRules("solution", reserved_module_names({"driver"})).check(
+        {"solution.py": b"", "lru_helpers.py": b"", "mypkg/__init__.py": b"", "README.md": b""}
+    )
