@@ -5,7 +5,7 @@ GRADER := $(VENV)/bin/grader
 STAMP := $(VENV)/.installed
 SAMPLE_OUT ?= out/sample
 
-.PHONY: setup image sample test test-fast lint typecheck verify bench clean
+.PHONY: setup image sample test test-fast lint typecheck verify bench dist clean
 
 setup: $(STAMP)
 
@@ -58,5 +58,10 @@ bench: setup
 	@command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap; }
 	$(GRADER) bench --candidates $(BENCH_CANDIDATES) --build --out out/bench --markdown BENCHMARKS.md
 
+# The sdist and the wheel (the wheel carries challenges/ and templates/ as grader/_bundled/).
+dist: setup
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) out dist build

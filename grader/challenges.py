@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -16,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import ChallengeError
+from grader.resources import bank_dir
 from grader.sandbox.base import Limits
 from grader.submission import ModuleRules, reserved_module_names, top_level_modules
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CHALLENGES_DIR = PROJECT_ROOT / "challenges"
 
 
 class Kind(enum.StrEnum):
@@ -275,14 +273,8 @@ def _subdir(root: Path, relative: str, source: Path, label: str) -> Path:
     return path
 
 
-def challenges_dir() -> Path:
-    """The bank in use: $GRADER_CHALLENGES or the project's `challenges/`."""
-    configured = os.environ.get("GRADER_CHALLENGES")
-    return Path(configured).resolve() if configured else DEFAULT_CHALLENGES_DIR
-
-
 def discover(root: Path | None = None) -> list[Path]:
-    base = root or challenges_dir()
+    base = root or bank_dir()
     if not base.is_dir():
         return []
     return sorted(p for p in base.iterdir() if p.is_dir() and (p / "challenge.toml").exists())
@@ -293,7 +285,7 @@ def load_all(root: Path | None = None) -> list[Challenge]:
 
 
 def find_challenge(slug: str, root: Path | None = None) -> Challenge:
-    base = root or challenges_dir()
+    base = root or bank_dir()
     if not SLUG_PATTERN.match(slug):
         raise ChallengeError(f"{slug!r}: not a valid challenge slug")
     path = base / slug

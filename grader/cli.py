@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from grader import __version__, api
-from grader.challenges import Challenge, Kind, challenges_dir, discover, find_challenge, load_all
+from grader.challenges import Challenge, Kind, discover, find_challenge, load_all
 from grader.errors import ExitCode, GraderError, InputError
+from grader.handout import write_handout
 from grader.models import Audience, GradeResult, Suite
 from grader.report import Format, parse_formats, render, write_reports
+from grader.resources import BANK_ENV, bank_dir
 
 if TYPE_CHECKING:
     from grader.verify import Check
@@ -78,8 +80,19 @@ def _summary_line(result: GradeResult) -> str:
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="grader")
 @click.option("-v", "--verbose", count=True, help="More logging on stderr.")
-def cli(verbose: int) -> None:
+@click.option(
+    "--bank",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar=BANK_ENV,
+    help=f"Challenge bank folder (default: the bank that ships with the grader; env {BANK_ENV}).",
+)
+def cli(verbose: int, bank: Path | None) -> None:
     """Grade coding-challenge submissions in a sandbox, with hidden pytest + hypothesis suites."""
+    if bank is not None:
+        if not bank.is_dir():
+            raise InputError(f"{bank}: --bank is not a folder")
+        # Every command resolves the bank through bank_dir(); the environment also reaches child processes.
+        os.environ[BANK_ENV] = str(bank.resolve())
     logging.basicConfig(
         level=logging.WARNING - 10 * min(verbose, 2),
         stream=sys.stderr,
@@ -92,6 +105,8 @@ def cli(verbose: int) -> None:
 def list_command(as_json: bool) -> int:
     """List the challenges."""
     challenges = load_all()
+    if not challenges:
+        raise InputError(f"{bank_dir()}: no challenges in this bank (each needs a folder with a challenge.toml)")
     if as_json:
         out(json.dumps([_challenge_summary(c) for c in challenges], indent=2))
         return 0
@@ -128,19 +143,10 @@ def show(slug: str) -> int:
 @click.argument("slug")
 @click.argument("dest", type=click.Path(path_type=Path))
 def init(slug: str, dest: Path) -> int:
-    """Copy a challenge's prompt, stub and visible tests to DEST for a candidate."""
+    """Write a challenge's hand-out to DEST: prompt, stub, example tests, conftest.py, requirements.txt."""
     challenge = find_challenge(slug)
-    if dest.exists() and any(dest.iterdir()):
-        raise InputError(f"{dest}: folder exists and is not empty")
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(challenge.prompt_path, dest / "prompt.md")
-    shutil.copytree(challenge.stub_dir, dest, dirs_exist_ok=True)
-    shutil.copytree(challenge.visible_dir, dest / "tests", dirs_exist_ok=True)
-    if challenge.driver_dir is not None:
-        for item in challenge.driver_dir.iterdir():
-            if item.is_dir() and item.name != "__pycache__":
-                shutil.copytree(item, dest / item.name, dirs_exist_ok=True)
-    out(f"{dest}: edit {challenge.entry}.py, then run: grader test {dest} --challenge {slug}")
+    write_handout(challenge, dest)
+    out(f"{dest}: edit {challenge.entry}.py, then in that folder: pip install -r requirements.txt && pytest")
     return 0
 
 
@@ -263,7 +269,7 @@ def verify(
     """
     from grader.verify import verify as run_verify
 
-    roots = [challenges_dir() / slug for slug in slugs] if slugs else discover()
+    roots = [bank_dir() / slug for slug in slugs] if slugs else discover()
     for root in roots:
         if not root.is_dir():
             raise InputError(f"unknown challenge {root.name!r}")
@@ -376,9 +382,9 @@ def challenge_new(slug: str, kind: str) -> int:
     """Scaffold challenges/SLUG with every file and a comment saying what belongs there."""
     from grader.scaffold import scaffold_challenge
 
-    for path in scaffold_challenge(challenges_dir(), slug, Kind(kind)):
+    for path in scaffold_challenge(bank_dir(), slug, Kind(kind)):
         err(f"wrote {path}")
-    out(f"fill in {challenges_dir() / slug}, then run: grader verify {slug}")
+    out(f"fill in {bank_dir() / slug}, then run: grader verify {slug}")
     return 0
 
 

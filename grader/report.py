@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -11,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
-from grader.challenges import PROJECT_ROOT
 from grader.errors import InputError
 from grader.models import Audience, GradeResult, Outcome, Suite
+from grader.resources import templates_dir
 
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
+OUTPUT_LIMIT = 4000
 
 
 class Format(enum.StrEnum):
@@ -78,17 +80,44 @@ def parse_formats(text: str) -> tuple[Format, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def _environment(autoescape: bool) -> jinja2.Environment:
+@functools.cache
+def template_environment() -> jinja2.Environment:
+    """The one Jinja environment of every report, page and hand-out file.
+
+    HTML and XML templates are autoescaped; every string printed loses the control characters HTML
+    and XML cannot carry (a submission's output may hold NULs or terminal escapes); an undefined
+    name is an error, not an empty string.
+    """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=autoescape,
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml", "html.j2", "xml.j2"), default=False),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters["xml_text"] = xml_text
+    env.filters["clip"] = clip
+    env.filters["points"] = format_points
     return env
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(xml_text(str(value)))
+    return xml_text(value) if isinstance(value, str) else value
+
+
+def clip(text: str, limit: int = OUTPUT_LIMIT) -> str:
+    """Captured output and messages, truncated for a page."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n... ({len(text) - limit} more characters)"
+
+
+def format_points(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
 
 
 def render(result: GradeResult, fmt: Format, audience: Audience = Audience.REVIEWER) -> str:
@@ -103,8 +132,7 @@ def render(result: GradeResult, fmt: Format, audience: Audience = Audience.REVIE
         Format.MD: "report.md.j2",
         Format.JUNIT: "junit.xml.j2",
     }[fmt]
-    env = _environment(autoescape=fmt in (Format.HTML, Format.JUNIT))
-    return env.get_template(template_name).render(view=ReportView(result, audience), result=result)
+    return template_environment().get_template(template_name).render(view=ReportView(result, audience), result=result)
 
 
 def write_reports(result: GradeResult, out_dir: Path, formats: tuple[Format, ...], audience: Audience) -> list[Path]:
@@ -150,8 +178,9 @@ def render_verify(checks: Sequence[Any], fmt: Format) -> str:
     if fmt is Format.JUNIT:
         raise InputError("the suite-quality report comes as html, md or json")
     template = {Format.HTML: "verify.html.j2", Format.MD: "verify.md.j2"}[fmt]
-    env = _environment(autoescape=fmt is Format.HTML)
     challenges = sorted({c.challenge for c in checks})
-    return env.get_template(template).render(
-        checks=checks, passed=len(checks) - failed, failed=failed, challenges=challenges
+    return (
+        template_environment()
+        .get_template(template)
+        .render(checks=checks, passed=len(checks) - failed, failed=failed, challenges=challenges)
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -17,6 +16,7 @@ from typing import Any
 
 from grader.challenges import SLUG_PATTERN, Challenge, find_challenge
 from grader.errors import ChallengeError, InputError
+from grader.handout import write_handout
 from grader.models import Audience
 from grader.sandbox.base import Limits
 
@@ -277,29 +277,16 @@ def pack_assessment(
     dest: Path,
     readme: str,
 ) -> list[Path]:
-    """Write the candidate hand-out into `dest`: per challenge its prompt, stub, visible tests and
-    driver support folders, and a README. Never the reference, hidden tests or wrong variants."""
+    """Write the candidate hand-out into `dest`: one folder per challenge (grader.handout) and a README.
+    Never the reference, hidden tests or wrong variants."""
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise InputError(f"{dest}: exists and is not an empty folder")
     dest.mkdir(parents=True, exist_ok=True)
     written = []
     for challenge in challenges:
-        folder = dest / challenge.slug
-        folder.mkdir()
-        shutil.copy2(challenge.prompt_path, folder / "prompt.md")
-        shutil.copytree(challenge.stub_dir, folder, dirs_exist_ok=True, ignore=_ignore_caches)
-        shutil.copytree(challenge.visible_dir, folder / "tests", dirs_exist_ok=True, ignore=_ignore_caches)
-        if challenge.driver_dir is not None:
-            # The same rule as `grader init`: support packages (a Django app) go along, driver.py does not.
-            for item in sorted(challenge.driver_dir.iterdir()):
-                if item.is_dir() and item.name != "__pycache__":
-                    shutil.copytree(item, folder / item.name, dirs_exist_ok=True, ignore=_ignore_caches)
-        written.append(folder)
+        write_handout(challenge, dest / challenge.slug)
+        written.append(dest / challenge.slug)
     readme_path = dest / "README.md"
     readme_path.write_text(readme, encoding="utf-8")
     written.append(readme_path)
     return written
-
-
-def _ignore_caches(_folder: str, names: list[str]) -> list[str]:
-    return [n for n in names if n == "__pycache__" or n.endswith(".pyc")]

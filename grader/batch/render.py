@@ -15,17 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-import markupsafe
-
 from grader.batch.cohort import Cell, CellStatus, Cohort, Row, cohort_to_dict
 from grader.batch.redflags import RedFlag
 from grader.batch.store import write_atomic
 from grader.models import Outcome, TestResult
-from grader.report import TEMPLATES_DIR, xml_text
+from grader.report import clip, format_points, template_environment
 
-COHORT_TEMPLATES = TEMPLATES_DIR / "cohort"
-OUTPUT_LIMIT = 4000
 SVG_WIDTH = 640
 SVG_HEIGHT = 220
 # Past this many pairs (a cohort where many submit the same code) the index lists the rest compactly.
@@ -93,41 +88,6 @@ class HandoutChallenge:
     memory_mb: int
 
 
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(COHORT_TEMPLATES),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml", "html.j2", "xml.j2"), default=False),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        finalize=_finalize,
-    )
-    env.filters["xml_text"] = xml_text
-    env.filters["clip"] = clip
-    env.filters["points"] = format_points
-    return env
-
-
-def _finalize(value: Any) -> Any:
-    """Every string a template prints loses the control characters HTML and XML cannot carry
-    (a submission's output may hold NULs or terminal escapes)."""
-    if isinstance(value, markupsafe.Markup):
-        return markupsafe.Markup(xml_text(str(value)))
-    return xml_text(value) if isinstance(value, str) else value
-
-
-def clip(text: str, limit: int = OUTPUT_LIMIT) -> str:
-    """Captured output and messages, truncated for a page."""
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n... ({len(text) - limit} more characters)"
-
-
-def format_points(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
-
-
 def histogram_bars(cohort: Cohort, width: int = SVG_WIDTH, height: int = SVG_HEIGHT) -> tuple[Bar, ...]:
     """Bar geometry for the inline SVG (plot area leaves room for axis labels)."""
     bins = cohort.histogram
@@ -161,12 +121,12 @@ def cell_text(cell: Cell) -> str:
 
 
 def render_index(cohort: Cohort) -> str:
-    env = environment()
+    env = template_environment()
     pairs_by_candidate: dict[str, list[int]] = {}
     for number, pair in enumerate(cohort.similar, start=1):
         pairs_by_candidate.setdefault(pair.a, []).append(number)
         pairs_by_candidate.setdefault(pair.b, []).append(number)
-    return env.get_template("index.html.j2").render(
+    return env.get_template("cohort/index.html.j2").render(
         cohort=cohort,
         names={row.candidate.id: row.candidate.name for row in cohort.rows},
         bars=histogram_bars(cohort),
@@ -179,12 +139,12 @@ def render_index(cohort: Cohort) -> str:
 
 
 def render_candidate(cohort: Cohort, row: Row) -> str:
-    env = environment()
+    env = template_environment()
     pairs = [(n, p) for n, p in enumerate(cohort.similar, start=1) if row.candidate.id in (p.a, p.b)]
     flags_by_challenge: dict[str, list[RedFlag]] = {}
     for slug, flag in row.flags:
         flags_by_challenge.setdefault(slug, []).append(flag)
-    return env.get_template("candidate.html.j2").render(
+    return env.get_template("cohort/candidate.html.j2").render(
         flags_by_challenge=flags_by_challenge,
         cohort=cohort,
         row=row,
@@ -197,7 +157,7 @@ def render_candidate(cohort: Cohort, row: Row) -> str:
 
 def render_feedback(view: Feedback, fmt: FeedbackFormat) -> str:
     """`grader feedback`: one candidate's report for the chosen audience."""
-    return environment().get_template(f"feedback.{fmt.value}.j2").render(view=view)
+    return template_environment().get_template(f"cohort/feedback.{fmt.value}.j2").render(view=view)
 
 
 def render_csv(cohort: Cohort) -> str:
@@ -229,7 +189,7 @@ def defuse_csv(text: str) -> str:
 
 
 def render_junit(cohort: Cohort, row: Row) -> str:
-    return environment().get_template("junit.xml.j2").render(cohort=cohort, row=row)
+    return template_environment().get_template("cohort/junit.xml.j2").render(cohort=cohort, row=row)
 
 
 def render_gradescope(cohort: Cohort, row: Row) -> str:
@@ -296,7 +256,11 @@ def write_cohort(cohort: Cohort, out_dir: Path, exports: Sequence[Export] = ()) 
 
 
 def render_handout_readme(name: str, title: str, challenges: Sequence[HandoutChallenge]) -> str:
-    return environment().get_template("handout.md.j2").render(name=name, title=title, challenges=challenges)
+    return (
+        template_environment()
+        .get_template("cohort/handout.md.j2")
+        .render(name=name, title=title, challenges=challenges)
+    )
 
 
 def render_summary(cohort: Cohort, counts: Sequence[tuple[str, int]], elapsed_s: float, out_dir: Path) -> str:

@@ -118,7 +118,7 @@ def test_limit_overrides_apply(tmp_path: Path) -> None:
 
 
 def test_cli_new_then_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GRADER_CHALLENGES", str(make_bank(tmp_path / "bank")))
+    monkeypatch.setenv("GRADER_BANK", str(make_bank(tmp_path / "bank")))
     runner = CliRunner()
     toml = tmp_path / "a.toml"
     args = [
@@ -143,23 +143,24 @@ def test_cli_new_then_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     )
     assert result.return_value == 0
     files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
-    assert files == [
+    per_challenge = [
         "README.md",
-        "toy-sum-b/prompt.md",
-        "toy-sum-b/solution.py",
-        "toy-sum-b/tests/test_visible.py",
-        "toy-sum/prompt.md",
-        "toy-sum/solution.py",
-        "toy-sum/tests/test_visible.py",
+        "conftest.py",
+        "prompt.md",
+        "requirements.txt",
+        "solution.py",
+        "tests/test_visible.py",
     ]
+    assert files == ["README.md"] + [f"{slug}/{name}" for slug in ("toy-sum-b", "toy-sum") for name in per_challenge]
     assert "NotImplementedError" in (dest / "toy-sum" / "solution.py").read_text()
     readme = (dest / "README.md").read_text()
-    assert "grader test toy-sum/ --challenge toy-sum" in readme and "| `toy-sum/` | Toy sum | 40 |" in readme
+    assert "cd toy-sum && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt" in readme
+    assert "| `toy-sum/` | Toy sum | 40 |" in readme
     assert (tmp_path / "handout.zip").is_file()
 
 
 def test_cli_new_refuses_unknown_challenges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GRADER_CHALLENGES", str(make_bank(tmp_path / "bank")))
+    monkeypatch.setenv("GRADER_BANK", str(make_bank(tmp_path / "bank")))
     with pytest.raises(InputError, match="unknown challenge 'lru-kache'"):
         CliRunner().invoke(
             cli,

@@ -75,7 +75,7 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> Cohort:
     expected = toy_cohort(root / "subs")
     (root / "assessment.toml").write_text(ASSESSMENT)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GRADER_CHALLENGES", str(bank))
+        patch.setenv("GRADER_BANK", str(bank))
         code, stdout, stderr = run(
             *batch_args(root, root / "out", "--jobs", "2", "--export", "junit", "--export", "gradescope")
         )
@@ -84,7 +84,7 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> Cohort:
 
 @pytest.fixture
 def bank_env(cohort: Cohort, monkeypatch: pytest.MonkeyPatch) -> Cohort:
-    monkeypatch.setenv("GRADER_CHALLENGES", str(cohort.bank))
+    monkeypatch.setenv("GRADER_BANK", str(cohort.bank))
     return cohort
 
 
@@ -277,7 +277,7 @@ def test_kill_9_halfway_then_rerun_gives_the_same_report(bank_env: Cohort, tmp_p
     process = subprocess.Popen(
         command,
         cwd=PROJECT,
-        env={**os.environ, "GRADER_CHALLENGES": str(bank_env.bank)},
+        env={**os.environ, "GRADER_BANK": str(bank_env.bank)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -20,9 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 from grader.batch.runner import run_id_prefix
-from grader.challenges import DEFAULT_CHALLENGES_DIR, Challenge, load_challenge
+from grader.challenges import Challenge, load_challenge
 from grader.cli import cli
 from grader.errors import GraderError, SandboxError
+from grader.resources import default_bank_dir
 from grader.sandbox.image import build_image, compute_image_tag, docker_client, ensure_image
 from tests.batch.factory import Variants, generate_cohort, make_bank, toy, write_entry, zip_slip
 from tests.conftest import docker_unavailable
@@ -69,7 +70,7 @@ def run(*args: str | Path) -> tuple[int, str]:
 def test_docker_batch_end_to_end_and_resume(
     tmp_path: Path, engine: object, sandbox_tag: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GRADER_CHALLENGES", str(make_bank(tmp_path / "bank", ["toy-sum"])))
+    monkeypatch.setenv("GRADER_BANK", str(make_bank(tmp_path / "bank", ["toy-sum"])))
     subs = tmp_path / "subs"
     write_entry(subs, "alice", {"alice/solution.py": toy("correct")}, "zip")
     write_entry(subs, "dave", {"toy-sum/solution.py": toy("hostile")}, "tar.gz")
@@ -116,7 +117,7 @@ def test_docker_batch_end_to_end_and_resume(
 def _usable(slug: str) -> Challenge | None:
     """A bank challenge that is complete enough for the generator (others are still writing some)."""
     try:
-        challenge = load_challenge(DEFAULT_CHALLENGES_DIR / slug)
+        challenge = load_challenge(default_bank_dir() / slug)
     except GraderError:
         return None
     entry = f"{challenge.entry}.py"
@@ -145,12 +146,12 @@ def test_forty_candidates_three_challenges_in_docker(
         for challenge in found:
             assert challenge is not None
             shutil.copytree(challenge.root, bank / challenge.slug, ignore=shutil.ignore_patterns("__pycache__"))
-        monkeypatch.setenv("GRADER_CHALLENGES", str(bank))
+        monkeypatch.setenv("GRADER_BANK", str(bank))
         challenges = [load_challenge(bank / slug) for slug in BIG_THREE]
     else:
         # Fallback: toy-sum three times under different slugs (the bank's challenges are incomplete).
         bank = make_bank(tmp_path / "bank", ["toy-a", "toy-b", "toy-c"])
-        monkeypatch.setenv("GRADER_CHALLENGES", str(bank))
+        monkeypatch.setenv("GRADER_BANK", str(bank))
         challenges = [load_challenge(bank / slug) for slug in ("toy-a", "toy-b", "toy-c")]
         variants = {c.slug: Variants((toy("correct"), toy("original")), (toy("partial"),)) for c in challenges}
     summary = generate_cohort(tmp_path / "subs", challenges, 40, variants)

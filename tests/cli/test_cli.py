@@ -15,7 +15,7 @@ from tests.conftest import FILES, TOY
 @pytest.fixture
 def toy_bank(monkeypatch: pytest.MonkeyPatch) -> Path:
     bank = FILES / "challenges"
-    monkeypatch.setenv("GRADER_CHALLENGES", str(bank))
+    monkeypatch.setenv("GRADER_BANK", str(bank))
     return bank
 
 
@@ -130,7 +130,7 @@ def test_bad_challenge_toml_exit_code(
     bank = tmp_path / "bank"
     (bank / "broken").mkdir(parents=True)
     (bank / "broken" / "challenge.toml").write_text('slug = "broken"\n')
-    monkeypatch.setenv("GRADER_CHALLENGES", str(bank))
+    monkeypatch.setenv("GRADER_BANK", str(bank))
     assert main(["show", "broken"]) == 2
     err = capsys.readouterr().err
     assert "challenge.toml: missing field 'title'" in err
@@ -140,7 +140,7 @@ def test_bad_challenge_toml_exit_code(
 def test_challenge_new_scaffolds_a_loadable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from grader.challenges import load_challenge
 
-    monkeypatch.setenv("GRADER_CHALLENGES", str(tmp_path))
+    monkeypatch.setenv("GRADER_BANK", str(tmp_path))
     assert main(["challenge", "new", "my-thing", "--kind", "django"]) == 0
     challenge = load_challenge(tmp_path / "my-thing")
     assert challenge.driver_dir is not None

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from grader.api import SandboxChoice, grade
-from grader.challenges import DEFAULT_CHALLENGES_DIR, load_challenge
+from grader.challenges import load_challenge
 from grader.errors import SubmissionError
 from grader.harness.session import WorkerSession
+from grader.resources import default_bank_dir
 from grader.sandbox.base import Limits, WorkerSpec
 from grader.sandbox.local import LocalBackend
 
@@ -67,7 +68,7 @@ def test_the_submission_is_still_importable_last(shadowed_worker: WorkerSession)
     ],
 )
 def test_grade_refuses_a_reserved_name_before_running_anything(tmp_path: Path, name: str, why: str) -> None:
-    challenge = load_challenge(DEFAULT_CHALLENGES_DIR / "select-vs-prefetch")
+    challenge = load_challenge(default_bank_dir() / "select-vs-prefetch")
     (tmp_path / "solution.py").write_bytes((challenge.stub_dir / "solution.py").read_bytes())
     (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / name).write_text("x = 1\n")

@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from grader.testing import remote_type
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
@@ -29,5 +28,5 @@ def test_accepted_png(submission):
 def test_rejections(submission, filename, data, max_bytes, reason):
     with pytest.raises(ValueError) as caught:
         submission.validate_upload(filename, data, {"image/png"}, max_bytes)
-    assert remote_type(caught.value) == "UploadRejected"
+    assert type(caught.value).__name__ == "UploadRejected"
     assert caught.value.reason == reason

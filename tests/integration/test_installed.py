@@ -1,0 +1,136 @@
+"""The product as users get it: a wheel installed outside the checkout, and hand-outs in fresh venvs.
+
+Each venv is made with `python -m venv` and filled by pip from the package index, exactly as a user
+would; nothing is imported from this checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.challenges import discover, load_challenge
+from grader.handout import write_handout
+from tests.conftest import FILES, docker_unavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def make_venv(where: Path, *install: str) -> Path:
+    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True)
+    python = where / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", *install], check=True, timeout=900)
+    return python
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """No PYTHONPATH or GRADER_* from the caller: the installed product must stand alone."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "GRADER_", "VIRTUAL_ENV"))}
+    return {**keep, **extra}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The `grader` script of a wheel built from this checkout and installed in a fresh venv."""
+    base = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(base / "dist"), str(ROOT)],
+        check=True,
+        timeout=600,
+    )
+    (wheel,) = (base / "dist").glob("grader-*.whl")
+    python = make_venv(base / "venv", str(wheel))
+    yield python.parent / "grader"
+
+
+def run_installed(grader: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(grader), *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=900, check=False
+    )
+
+
+def test_the_installed_wheel_lists_the_bank_and_renders_every_format(installed: Path, tmp_path: Path) -> None:
+    listed = run_installed(installed, "list", "--json", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == len(discover()) == 30
+    shown = run_installed(installed, "show", "lru-cache", cwd=tmp_path)
+    assert "LRU" in shown.stdout
+    graded = run_installed(
+        installed,
+        "grade", str(FILES / "samples" / "lru_cache_partial.py"), "--challenge", "lru-cache",
+        "--sandbox", "local", "--out", str(tmp_path / "out"), "--format", "html,md,json,junit",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert graded.returncode == 0, graded.stderr
+    assert "lru-cache: 17/20" in graded.stdout
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"result.json", "report.html", "report.md", "junit.xml"}
+    report = run_installed(
+        installed, "report", str(tmp_path / "out" / "result.json"), "--format", "html", "--out", str(tmp_path / "r"),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert report.returncode == 0, report.stderr
+    empty = tmp_path / "empty-bank"
+    empty.mkdir()
+    nothing = run_installed(installed, "--bank", str(empty), "list", cwd=tmp_path)
+    assert nothing.returncode == 2
+    assert "no challenges in this bank" in nothing.stderr
+
+
+@pytest.mark.docker
+def test_the_installed_wheel_grades_in_docker(installed: Path, tmp_path: Path) -> None:
+    if shutil.which("docker") is None:
+        docker_unavailable("no docker client")
+    graded = run_installed(
+        installed,
+        "grade", str(FILES / "samples" / "lru_cache_partial.py"), "--challenge", "lru-cache", "--out",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+    )  # fmt: skip
+    if graded.returncode == 3:
+        docker_unavailable(graded.stderr.strip())
+    assert graded.returncode == 0, graded.stderr
+    assert "lru-cache: 17/20" in graded.stdout
+
+
+@pytest.fixture(scope="module")
+def handout_pythons(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One fresh venv per distinct requirements.txt the bank's hand-outs ask for."""
+    base = tmp_path_factory.mktemp("handout-venvs")
+    pythons: dict[str, Path] = {}
+    for folder in discover():
+        dest = base / "probe" / folder.name
+        write_handout(load_challenge(folder), dest)
+        requirements = (dest / "requirements.txt").read_text()
+        if requirements not in pythons:
+            pythons[requirements] = make_venv(base / f"venv{len(pythons)}", "-r", str(dest / "requirements.txt"))
+    return pythons
+
+
+@pytest.mark.parametrize("folder", discover(), ids=[f.name for f in discover()])
+def test_a_handout_runs_with_plain_pytest(folder: Path, tmp_path: Path, handout_pythons: dict[str, Path]) -> None:
+    challenge = load_challenge(folder)
+    dest = tmp_path / challenge.slug
+    write_handout(challenge, dest)
+    python = handout_pythons[(dest / "requirements.txt").read_text()]
+
+    def pytest_in_handout() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=dest, env=clean_env(), capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+
+    stub = pytest_in_handout()
+    assert stub.returncode == 1, stub.stdout[-2000:]
+    assert " failed" in stub.stdout.splitlines()[-1]
+    shutil.copytree(challenge.reference_dir, dest, dirs_exist_ok=True)
+    reference = pytest_in_handout()
+    assert reference.returncode == 0, reference.stdout[-2000:]
+    assert " passed" in reference.stdout.splitlines()[-1]
