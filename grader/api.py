@@ -21,13 +21,14 @@ from grader import __version__
 from grader.challenges import Challenge
 from grader.errors import HarnessError
 from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
+from grader.sandbox.base import Backend
 from grader.scoring import compute_score
 from grader.submission import PreparedSubmission, prepare_submission
 
 log = logging.getLogger(__name__)
 
 HARNESS_GRACE_SECONDS = 120
-SANDBOXES = ("docker", "local")
+SANDBOXES = tuple(b.value for b in Backend)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ def now_iso() -> str:
 
 def resolve_sandbox(choice: SandboxChoice) -> SandboxChoice:
     """Fail early, with exit 3, when the docker sandbox cannot run."""
-    if choice.backend == "docker":
+    if Backend(choice.backend) is Backend.DOCKER:
         from grader.sandbox.image import ensure_image
 
         info = ensure_image(choice.image)

@@ -16,17 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.harness.session import WorkerSession
-from grader.sandbox.base import Limits, SandboxBackend, WorkerSpec
-
-
-def make_backend(config: dict[str, Any]) -> SandboxBackend:
-    if config["backend"] == "docker":
-        from grader.sandbox.docker import DockerBackend
-
-        return DockerBackend(image_tag=config.get("image"))
-    from grader.sandbox.local import LocalBackend
-
-    return LocalBackend()
+from grader.sandbox.base import Backend, Limits, WorkerSpec
+from grader.sandbox.registry import make_backend
 
 
 def pytest_arguments(suite_dir: Path, extra: list[str]) -> list[str]:
@@ -60,7 +51,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         driver_dir=Path(spec["driver_dir"]) if spec.get("driver_dir") else None,
         labels=spec.get("labels", {}),
     )
-    backend = make_backend(spec["sandbox"])
+    backend = make_backend(Backend(spec["sandbox"]["backend"]), spec["sandbox"].get("image"))
     session = WorkerSession(backend, worker_spec)
     # The first worker starts (a container: about half a second of the engine's time) while
     # this process imports pytest and hypothesis and collects the suite.
@@ -81,9 +72,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         code = pytest.main(pytest_arguments(Path(spec["suite_dir"]), spec.get("pytest_args", [])), plugins=[plugin])
     finally:
         session.close()
-        release = getattr(backend, "close", None)
-        if callable(release):
-            release()  # the Docker SDK's connection pool
+        backend.close()  # the Docker SDK's connection pool
     return {
         "exit_code": int(code),
         "tests": plugin.results(),

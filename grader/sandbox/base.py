@@ -65,6 +65,13 @@ class WorkerHandle(Protocol):
         """Kill, then release every resource (process, container). Idempotent."""
 
 
+class Backend(enum.StrEnum):
+    """The sandbox backends; `make_backend` is the one place that turns a name into one."""
+
+    DOCKER = "docker"
+    LOCAL = "local"
+
+
 class SandboxBackend(Protocol):
     name: str
 
@@ -73,6 +80,9 @@ class SandboxBackend(Protocol):
 
     def describe(self) -> dict[str, Any]:
         """What reports record about this sandbox (image, digest, limits, enforcement)."""
+
+    def close(self) -> None:
+        """Release what the backend holds (an engine client). Idempotent."""
 
 
 SOCKET_NAME = "worker.sock"

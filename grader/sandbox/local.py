@@ -98,6 +98,9 @@ def describe_exit(code: int, limits: Limits) -> Death:
 class LocalBackend:
     name = "local"
 
+    def close(self) -> None:
+        pass  # nothing held between workers
+
     def start(self, spec: WorkerSpec, socket_dir: Path) -> LocalWorker:
         command = [
             sys.executable,

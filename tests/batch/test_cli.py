@@ -26,7 +26,8 @@ from grader.batch.api import BatchOptions, run_batch
 from grader.batch.assessment import load_assessment, resolve_challenges
 from grader.batch.intake import intake
 from grader.batch.runner import plan_tasks
-from grader.cli import LOCAL_WARNING, cli
+from grader.cli import cli
+from grader.cli.common import LOCAL_WARNING
 from grader.errors import InputError
 from tests.batch.factory import Expected, make_bank, toy, toy_cohort, write_entry
 
@@ -272,8 +273,7 @@ def _normalised(out: Path) -> tuple[str, str, dict]:  # type: ignore[type-arg]
 
 def test_kill_9_halfway_then_rerun_gives_the_same_report(bank_env: Cohort, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    # `grader.batch` runs the `grader` CLI with the batch commands, whether or not grader.cli registers them.
-    command = [sys.executable, "-m", "grader.batch", *map(str, batch_args(bank_env.toml.parent, out, "--jobs", "2"))]
+    command = [sys.executable, "-m", "grader", *map(str, batch_args(bank_env.toml.parent, out, "--jobs", "2"))]
     process = subprocess.Popen(
         command,
         cwd=PROJECT,

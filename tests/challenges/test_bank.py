@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.challenges import discover, load_challenge
-from grader.verify import MIN_ALTERNATIVES, MIN_WRONG, parse_wrong_header
+from grader.bank.verify import MIN_ALTERNATIVES, MIN_WRONG, parse_wrong_header
 
 FOLDERS = discover()
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "django-interview-questions.txt"

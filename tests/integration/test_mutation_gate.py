@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from grader.api import SandboxChoice
+from grader.bank.verify import verify
 from grader.challenges import load_challenge
-from grader.verify import verify
 from tests.conftest import TOY
 
 

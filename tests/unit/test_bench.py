@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.bench import _load_cache, _save_cache, build_image_timed, mode_order
-from grader.bench_plan import (
+from grader.bench.plan import (
     BenchSubmission,
     Pool,
     Screening,
@@ -26,8 +25,9 @@ from grader.bench_plan import (
     load_pool,
     plan_batch,
 )
-from grader.bench_render import render_command, render_markdown, report_to_dict, write_report
-from grader.bench_stats import (
+from grader.bench.render import render_command, render_markdown, report_to_dict, write_report
+from grader.bench.run import _load_cache, _save_cache, build_image_timed, mode_order
+from grader.bench.stats import (
     MODES,
     BenchConfig,
     BenchReport,
@@ -429,7 +429,7 @@ def test_build_is_timed_and_cold_when_the_tag_was_absent(
 def test_cli_writes_the_reports_and_exits_1_when_verdicts_differ(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, differ: bool, code: int
 ) -> None:
-    import grader.bench
+    import grader.bench.run
 
     runs = list(three_modes({m: 1.0 for m in MODES}))
     if differ:
@@ -440,7 +440,7 @@ def test_cli_writes_the_reports_and_exits_1_when_verdicts_differ(
         seen.append(config)
         return report(tuple(runs), tmp_path)
 
-    monkeypatch.setattr(grader.bench, "run_bench", fake_run_bench)
+    monkeypatch.setattr(grader.bench.run, "run_bench", fake_run_bench)
     markdown = tmp_path / "BENCHMARKS.md"
     args = [
         "bench",

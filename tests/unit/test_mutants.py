@@ -7,7 +7,7 @@ import ast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.mutants import generate_mutants, sample
+from grader.bank.mutants import generate_mutants, sample
 
 SOURCE = '''
 def window(xs, k):

@@ -3,7 +3,7 @@
 No worker, no channel, no isolation: the suite's `submission` fixture is the
 submission's module itself. Only ever used to measure what isolation costs.
 
-    python -m grader.harness.baseline SPEC.json
+    python -m grader.bench.baseline SPEC.json
 """
 
 from __future__ import annotations

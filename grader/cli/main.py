@@ -6,14 +6,15 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from grader import __version__, api
 from grader.challenges import Challenge, Kind, discover, find_challenge, load_all
+from grader.cli.batch import assessment_group, batch_command, feedback_command
+from grader.cli.common import EXIT_CODES_HELP, err, image_option, out, sandbox_choice, sandbox_option
 from grader.errors import ExitCode, GraderError, InputError
 from grader.handout import write_handout
 from grader.models import Audience, GradeResult, Suite
@@ -21,53 +22,7 @@ from grader.report import Format, parse_formats, render, write_reports
 from grader.resources import BANK_ENV, bank_dir
 
 if TYPE_CHECKING:
-    from grader.verify import Check
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  graded (whatever the score) / all checks passed
-  1  verification failed (grader verify)
-  2  usage or input error (bad option, challenge.toml, submission, result file)
-  3  sandbox or infrastructure error (no Docker engine, no image, harness failure)"""
-
-LOCAL_WARNING = (
-    "warning: the local sandbox does not isolate untrusted code (rlimits, a process-group kill and "
-    "a temporary copy only); use --sandbox docker for submissions you did not write"
-)
-
-
-def out(message: str = "") -> None:
-    click.echo(message)
-
-
-def err(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def sandbox_option(default: str) -> Callable[[F], F]:
-    return click.option(
-        "--sandbox",
-        type=click.Choice(api.SANDBOXES),
-        default=default,
-        show_default=True,
-        help="Where the submission runs.",
-    )
-
-
-def image_option() -> Callable[[F], F]:
-    return click.option(
-        "--image",
-        default=None,
-        help="Sandbox image tag (default: the current content-addressed tag).",
-    )
-
-
-def _choice(sandbox: str, image: str | None) -> api.SandboxChoice:
-    if sandbox == "local":
-        err(LOCAL_WARNING)
-    return api.SandboxChoice(backend=sandbox, image=image)
+    from grader.bank.verify import Check
 
 
 def _summary_line(result: GradeResult) -> str:
@@ -193,7 +148,7 @@ def grade(
     """Grade SUBMISSION (a .py file or a folder) against a challenge's hidden suite."""
     chosen = parse_formats(formats)
     challenge = find_challenge(slug)
-    result = api.grade(submission, challenge, sandbox=_choice(sandbox, image))
+    result = api.grade(submission, challenge, sandbox=sandbox_choice(sandbox, image))
     if out_dir is not None:
         for path in write_reports(result, out_dir, chosen, Audience(audience)):
             err(f"wrote {path}")
@@ -267,7 +222,7 @@ def verify(
 
     With no check flag, runs --basic and --wrong; --mutants runs only when asked.
     """
-    from grader.verify import verify as run_verify
+    from grader.bank.verify import verify as run_verify
 
     roots = [bank_dir() / slug for slug in slugs] if slugs else discover()
     for root in roots:
@@ -345,9 +300,9 @@ def bench(
     """
     import os
 
-    from grader.bench import run_bench
-    from grader.bench_render import render_markdown, write_report
-    from grader.bench_stats import BenchConfig, compare_verdicts
+    from grader.bench.render import render_markdown, write_report
+    from grader.bench.run import run_bench
+    from grader.bench.stats import BenchConfig, compare_verdicts
 
     config = BenchConfig(
         slugs=slugs,
@@ -380,7 +335,7 @@ def challenge() -> None:
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), default="python", show_default=True)
 def challenge_new(slug: str, kind: str) -> int:
     """Scaffold challenges/SLUG with every file and a comment saying what belongs there."""
-    from grader.scaffold import scaffold_challenge
+    from grader.bank.scaffold import scaffold_challenge
 
     for path in scaffold_challenge(bank_dir(), slug, Kind(kind)):
         err(f"wrote {path}")
@@ -447,14 +402,8 @@ def sandbox_cleanup() -> int:
     return 0
 
 
-def _register_batch_commands() -> None:
-    # grader.batch.cli imports this module (exit-code epilog, warnings), so it is registered last.
-    from grader.batch.cli import register
-
-    register(cli)
-
-
-_register_batch_commands()
+for _command in (assessment_group, batch_command, feedback_command):
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -210,7 +210,7 @@ KILL_RATE_GATE = 90.0
 
 
 def mutation_check(challenge: Challenge, sandbox: SandboxChoice, cap: int, jobs: int) -> Check:
-    from grader.mutation_run import run_mutation_testing, survivor_text
+    from grader.bank.mutation_run import run_mutation_testing, survivor_text
 
     try:
         report = run_mutation_testing(challenge, sandbox=sandbox, cap=cap, jobs=jobs)

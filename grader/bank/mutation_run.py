@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader.api import SandboxChoice, assemble_result, now_iso, run_harness
+from grader.bank.mutants import Mutant, MutantOutcome, MutationReport, generate_mutants, sample
 from grader.challenges import Challenge
 from grader.errors import ChallengeError, GraderError
 from grader.models import GradeStatus, Suite
-from grader.mutants import Mutant, MutantOutcome, MutationReport, generate_mutants, sample
 from grader.submission import PreparedSubmission, compute_digest, materialize, read_submission
 
 # A mutant dies at the first failing test: `-x` keeps a run short without changing the verdict.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.bench_plan import BenchSubmission, Variant
+from grader.bench.plan import BenchSubmission, Variant
 
 MODES = ("baseline", "local", "docker")
 RATIOS = (("docker", "baseline"), ("local", "baseline"), ("docker", "local"))

@@ -1,10 +1,10 @@
 """`grader bench`: what isolation costs, measured in one run on this machine.
 
-One batch of generated candidates (`grader.bench_plan`) is graded three ways with the same
+One batch of generated candidates (`grader.bench.plan`) is graded three ways with the same
 pinned pytest and hypothesis and the same `--jobs`: `baseline` (plain pytest importing the
 submission in the harness process: no worker, no channel, no isolation), `local` (the worker
 as a subprocess) and `docker` (the worker in a container from the pre-built image). Each mode
-and repetition runs in a fresh child process (`grader.bench_child`), the modes in a rotating
+and repetition runs in a fresh child process (`grader.bench.child`), the modes in a rotating
 order so that a drift in the machine's load is shared out. Then: the grader process's peak
 RSS at 1x and 4x a small batch, worker start and round-trip probes, and the image build when
 asked. Verdicts must be identical in every run.
@@ -30,8 +30,8 @@ from typing import Any
 
 from grader import __version__
 from grader.api import SandboxChoice, grade, now_iso, resolve_sandbox
-from grader.bench_plan import BenchSubmission, Screening, Variant, compute_screening, cycle_to, load_pool, plan_batch
-from grader.bench_stats import (
+from grader.bench.plan import BenchSubmission, Screening, Variant, compute_screening, cycle_to, load_pool, plan_batch
+from grader.bench.stats import (
     MODES,
     BenchConfig,
     BenchReport,
@@ -44,7 +44,8 @@ from grader.bench_stats import (
 from grader.challenges import Challenge, discover, find_challenge, load_all
 from grader.errors import GraderError, HarnessError
 from grader.harness.session import WorkerSession
-from grader.sandbox.base import Limits, SandboxBackend, WorkerSpec
+from grader.sandbox.base import Backend, Limits, WorkerSpec
+from grader.sandbox.registry import make_backend
 from grader.submission import compute_digest, read_submission
 
 Log = Callable[[str], None]
@@ -230,7 +231,7 @@ def run_child(
     jobs: int,
     image: str | None,
 ) -> dict[str, Any]:
-    """Grade `batch` in a fresh `grader.bench_child` process; its report."""
+    """Grade `batch` in a fresh `grader.bench.child` process; its report."""
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as scratch:
         spec_path, out_path = Path(scratch) / "spec.json", Path(scratch) / "out.json"
         spec = {
@@ -245,7 +246,7 @@ def run_child(
         }
         spec_path.write_text(json.dumps(spec), encoding="utf-8")
         done = subprocess.run(
-            [sys.executable, "-m", "grader.bench_child", str(spec_path)],
+            [sys.executable, "-m", "grader.bench.child", str(spec_path)],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -277,16 +278,6 @@ def measure_memory(
 # ---------------------------------------------------------------- probes
 
 
-def _backend(mode: str, image: str | None) -> SandboxBackend:
-    if mode == "docker":
-        from grader.sandbox.docker import DockerBackend
-
-        return DockerBackend(image_tag=image)
-    from grader.sandbox.local import LocalBackend
-
-    return LocalBackend()
-
-
 def measure_worker(mode: str, image: str | None, starts: int, calls: int) -> WorkerProbe:
     """Seconds from asking for a worker to its first answer (a container is created, started and
     connects, then imports a one-line module), `starts` times; and `calls` round trips of
@@ -295,7 +286,7 @@ def measure_worker(mode: str, image: str | None, starts: int, calls: int) -> Wor
     (folder / "solution.py").write_text("def echo(x):\n    return x\n", encoding="utf-8")
     folder.chmod(0o755)
     (folder / "solution.py").chmod(0o644)
-    backend = _backend(mode, image)
+    backend = make_backend(Backend(mode), image)
     start_times: list[float] = []
     rtts: list[float] = []
     try:
@@ -313,9 +304,7 @@ def measure_worker(mode: str, image: str | None, starts: int, calls: int) -> Wor
             finally:
                 session.close()
     finally:
-        release = getattr(backend, "close", None)
-        if callable(release):
-            release()
+        backend.close()
         (folder / "solution.py").unlink()
         folder.rmdir()
     return WorkerProbe(mode, tuple(start_times), tuple(rtts))

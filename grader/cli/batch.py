@@ -1,9 +1,4 @@
-"""Click commands for batch grading: `assessment new|pack`, `batch`, `feedback`. Thin wrappers over grader.batch.api.
-
-`grader.cli` imports this module and calls `register(cli)` at its end, so what this module needs
-from `grader.cli` (the local-sandbox warning, the exit-code epilog) is imported at call time.
-`python -m grader.batch ...` runs the whole `grader` CLI with these commands registered.
-"""
+"""Click commands for batch grading: `assessment new|pack`, `batch`, `feedback`. Thin wrappers over grader.batch.api."""
 
 from __future__ import annotations
 
@@ -11,35 +6,22 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import click
 
-from grader.api import SANDBOXES, SandboxChoice
+from grader.api import SandboxChoice
+from grader.batch.render import Export, FeedbackFormat
+from grader.cli.common import EXIT_CODES_HELP, LOCAL_WARNING, err, image_option, out, sandbox_option
 from grader.errors import InputError
 from grader.models import Audience
 
 
-def _main_cli() -> ModuleType:
-    from grader import cli as main_cli
-
-    return main_cli
-
-
-def _out(message: str = "") -> None:
-    click.echo(message)
-
-
-def _err(message: str) -> None:
-    click.echo(message, err=True)
-
-
-@click.group("assessment")
+@click.group("assessment", epilog=EXIT_CODES_HELP)
 def assessment_group() -> None:
     """Write assessments (a take-home's challenges and points) and candidate hand-outs."""
 
 
-@assessment_group.command("new")
+@assessment_group.command("new", epilog=EXIT_CODES_HELP)
 @click.argument("name")
 @click.option(
     "--challenge", "specs", multiple=True, required=True, metavar="SLUG[:POINTS]",
@@ -76,11 +58,11 @@ def assessment_new(
         raise InputError(f"{out_file}: exists (use --force to overwrite)")
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(render_assessment_toml(assessment), encoding="utf-8")
-    _out(f"wrote {out_file}: {len(assessment.challenges)} challenge(s), {assessment.max_points:g} points")
+    out(f"wrote {out_file}: {len(assessment.challenges)} challenge(s), {assessment.max_points:g} points")
     return 0
 
 
-@assessment_group.command("pack")
+@assessment_group.command("pack", epilog=EXIT_CODES_HELP)
 @click.argument("assessment_file", metavar="ASSESSMENT.toml", type=click.Path(path_type=Path))
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option("--archive", is_flag=True, help="Also write DEST.zip.")
@@ -91,14 +73,14 @@ def assessment_pack(assessment_file: Path, dest: Path, archive: bool) -> int:
 
     assessment = load_assessment(assessment_file)
     written = pack(assessment, resolve_challenges(assessment), dest)
-    _out(f"wrote {dest} ({len(written) - 1} challenge folder(s) and README.md)")
+    out(f"wrote {dest} ({len(written) - 1} challenge folder(s) and README.md)")
     if archive:
         zipped = shutil.make_archive(str(dest), "zip", root_dir=dest.parent, base_dir=dest.name)
-        _out(f"wrote {zipped}")
+        out(f"wrote {zipped}")
     return 0
 
 
-@click.command("batch")
+@click.command("batch", epilog=EXIT_CODES_HELP)
 @click.argument("assessment_file", metavar="ASSESSMENT.toml", type=click.Path(path_type=Path))
 @click.argument("submissions", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Results and reports.")
@@ -106,12 +88,12 @@ def assessment_pack(assessment_file: Path, dest: Path, archive: bool) -> int:
     "--jobs", type=click.IntRange(1, 64), default=None,
     help="Gradings in parallel (default: the number of cores).",
 )  # fmt: skip
-@click.option("--sandbox", type=click.Choice(SANDBOXES), default="docker", show_default=True)
-@click.option("--image", default=None, help="Sandbox image tag (default: the current content-addressed tag).")
+@sandbox_option("docker")
+@image_option()
 @click.option("--force", is_flag=True, help="Re-grade everything, even results whose key matches.")
 @click.option("--visible", is_flag=True, help="Also grade the visible examples (shown by `grader feedback`).")
 @click.option(
-    "--export", "exports", multiple=True, type=click.Choice(["gradescope", "junit"]),
+    "--export", "exports", multiple=True, type=click.Choice([e.value for e in Export]),
     help="Also write Gradescope results.json per candidate or JUnit XML per candidate; repeatable.",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
@@ -133,7 +115,7 @@ def batch_command(
     """
     from grader.batch.api import BatchOptions, run_batch
     from grader.batch.assessment import load_assessment, resolve_challenges
-    from grader.batch.render import Export, render_summary
+    from grader.batch.render import render_summary
     from grader.batch.runner import TaskOutcome
 
     assessment = load_assessment(assessment_file)
@@ -141,7 +123,7 @@ def batch_command(
     if not submissions.is_dir():
         raise InputError(f"{submissions}: not a folder")
     if sandbox == "local":
-        _err(_main_cli().LOCAL_WARNING)
+        err(LOCAL_WARNING)
     options = BatchOptions(
         jobs=jobs or os.cpu_count() or 1,
         sandbox=SandboxChoice(sandbox, image),
@@ -155,14 +137,14 @@ def batch_command(
     )
     counts = [(outcome.value, result.count(outcome)) for outcome in TaskOutcome]
     counts.append(("intake errors", len(result.cohort.intake_errors)))
-    _out(render_summary(result.cohort, counts, result.elapsed_s, out_dir))
+    out(render_summary(result.cohort, counts, result.elapsed_s, out_dir))
     return result.exit_code
 
 
-@click.command("feedback")
+@click.command("feedback", epilog=EXIT_CODES_HELP)
 @click.argument("out_dir", metavar="DIR", type=click.Path(path_type=Path))
 @click.argument("candidate")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([f.value for f in FeedbackFormat]), default="md", show_default=True)
 @click.option(
     "--audience", type=click.Choice([a.value for a in Audience]), default=None,
     help="Default: the assessment's feedback_audience.",
@@ -171,7 +153,7 @@ def batch_command(
 def feedback_command(out_dir: Path, candidate: str, fmt: str, audience: str | None, out_file: Path | None) -> int:
     """Render CANDIDATE's feedback from a batch's output folder DIR (score; no hidden-test detail for candidates)."""
     from grader.batch.api import load_feedback
-    from grader.batch.render import FeedbackFormat, render_feedback
+    from grader.batch.render import render_feedback
 
     view = load_feedback(out_dir, candidate, Audience(audience) if audience else None)
     text = render_feedback(view, FeedbackFormat(fmt))
@@ -179,24 +161,5 @@ def feedback_command(out_dir: Path, candidate: str, fmt: str, audience: str | No
         click.echo(text, nl=False)
     else:
         out_file.write_text(text, encoding="utf-8")
-        _err(f"wrote {out_file}")
+        err(f"wrote {out_file}")
     return 0
-
-
-def register(group: click.Group) -> None:
-    """Add the batch commands to the main `grader` group (again is harmless)."""
-    epilog: str = _main_cli().EXIT_CODES_HELP
-    for command in (assessment_group, batch_command, feedback_command):
-        command.epilog = epilog
-        if command.name not in group.commands:
-            group.add_command(command)
-    for command in assessment_group.commands.values():
-        command.epilog = epilog
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`grader` with the batch commands, whether or not grader.cli registers them itself."""
-    main_cli = _main_cli()
-    register(main_cli.cli)
-    code: int = main_cli.main(argv)
-    return code

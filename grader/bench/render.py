@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from grader.bench_stats import (
+from grader.bench.stats import (
     MODES,
     BenchConfig,
     BenchReport,
@@ -309,11 +309,11 @@ def _render_method(report: BenchReport) -> str:
             "## How it is measured",
             "",
             "- **baseline**: for each submission, a fresh pytest process runs the hidden suite with the submission "
-            "imported into it (`grader.harness.baseline`): the same suite, plugin, hypothesis settings and pinned "
+            "imported into it (`grader.bench.baseline`): the same suite, plugin, hypothesis settings and pinned "
             "versions, no worker, no channel, no isolation. **local**: the grader with the worker as a subprocess. "
             "**docker**: the grader with the worker in a container of the pre-built image; each grading's "
             "containers are created, started and removed inside its time.",
-            "- Each mode's batch runs in a fresh child process (`grader.bench_child`) with the same `--jobs` "
+            "- Each mode's batch runs in a fresh child process (`grader.bench.child`) with the same `--jobs` "
             "gradings at a time; wall time is from the first grading's start to the last one's end. The order "
             "of the modes rotates between repetitions, so slow drifts of the machine's load hit every mode.",
             "- *Grader process* means that child: it orchestrates the batch and holds every result until the end. "

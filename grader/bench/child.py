@@ -1,6 +1,6 @@
 """One mode of `grader bench`, in its own process: grade a batch with `jobs` at a time.
 
-    python -m grader.bench_child SPEC.json
+    python -m grader.bench.child SPEC.json
 
 This process is "the grader process" of the benchmark: it plans nothing, it grades the given
 submissions through the same path as `grader grade` (a fresh harness subprocess per grading,
@@ -29,7 +29,7 @@ from grader.models import GradeResult, Suite
 from grader.submission import prepare_submission
 
 HARNESS_MODULES = {
-    "baseline": "grader.harness.baseline",
+    "baseline": "grader.bench.baseline",
     "local": "grader.harness.runner",
     "docker": "grader.harness.runner",
 }

@@ -1,0 +1,1 @@
+"""Quality gates for the challenge bank: verify, mutation testing, scaffolding."""

@@ -1,0 +1,1 @@
+"""Benchmarks: the cost of isolation, graded three ways in one run (`grader bench`)."""
