@@ -20,14 +20,16 @@ from typing import Any
 from grader import __version__
 from grader.challenges import Challenge
 from grader.errors import HarnessError
+from grader.harness.spec import HarnessSpec
 from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
 from grader.sandbox.base import Backend
 from grader.scoring import compute_score
-from grader.submission import PreparedSubmission, prepare_submission
+from grader.submission import PreparedSubmission, compute_digest, materialize, read_submission
 
 log = logging.getLogger(__name__)
 
 HARNESS_GRACE_SECONDS = 120
+HARNESS_MODULE = "grader.harness.runner"
 SANDBOXES = tuple(b.value for b in Backend)
 
 
@@ -60,7 +62,7 @@ def grade(
     run_id: str | None = None,
     shrink: bool = True,
 ) -> GradeResult:
-    """Grade one submission against one suite of one challenge.
+    """Grade one submission (a .py file or a folder) against one suite of one challenge.
 
     `shrink=False` skips hypothesis's shrinking: the verdicts are the same, the
     falsifying examples are not minimal. For checks that need only verdicts.
@@ -70,25 +72,35 @@ def grade(
     (SandboxError, HarnessError) raise.
     """
     choice = resolve_sandbox(sandbox or SandboxChoice())
-    prepared = prepare_submission(submission, challenge.module_rules())
-    try:
-        return grade_prepared(prepared, challenge, choice, suite=suite, run_id=run_id, shrink=shrink)
-    finally:
-        prepared.cleanup()
+    files = read_submission(submission, challenge.entry)
+    challenge.module_rules().check(files)
+    return grade_files(files, challenge, choice, suite=suite, run_id=run_id, shrink=shrink)
 
 
-def grade_prepared(
-    prepared: PreparedSubmission,
+def grade_files(
+    files: Mapping[str, bytes],
     challenge: Challenge,
     choice: SandboxChoice,
     *,
     suite: Suite = Suite.HIDDEN,
     run_id: str | None = None,
     shrink: bool = True,
+    pytest_args: tuple[str, ...] = (),
+    harness_module: str = HARNESS_MODULE,
+    digest: str | None = None,
 ) -> GradeResult:
+    """The one grading sequence every path uses (grade, batch, bench, mutants): write the files to a
+    private read-only folder, run the suite in a fresh harness process, assemble the result, clean up.
+
+    `files` are already accepted (read and checked); `digest` is their digest when the caller has it.
+    """
     started_at = now_iso()
     run_id = run_id or uuid.uuid4().hex[:12]
-    raw = run_harness(prepared.root, challenge, choice, suite, run_id, shrink=shrink)
+    prepared = PreparedSubmission(materialize(files), digest or compute_digest(files), tuple(sorted(files)))
+    try:
+        raw = run_harness(prepared.root, challenge, choice, suite, run_id, harness_module, pytest_args, shrink=shrink)
+    finally:
+        prepared.cleanup()
     return assemble_result(raw, challenge, prepared.sha256, suite, started_at)
 
 
@@ -98,7 +110,7 @@ def run_harness(
     choice: SandboxChoice,
     suite: Suite,
     run_id: str,
-    harness_module: str = "grader.harness.runner",
+    harness_module: str = HARNESS_MODULE,
     pytest_args: tuple[str, ...] = (),
     *,
     shrink: bool = True,
@@ -106,23 +118,23 @@ def run_harness(
     """Run the suite in a fresh trusted harness process; return its raw verdicts."""
     workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
     try:
-        spec = {
-            "suite_dir": str(challenge.hidden_dir if suite is Suite.HIDDEN else challenge.visible_dir),
-            "submission_dir": str(submission_dir),
-            "driver_dir": str(challenge.driver_dir) if challenge.driver_dir else None,
-            "driver_module": "driver" if challenge.driver_dir else None,
-            "entry": challenge.entry,
-            "limits": challenge.limits.to_dict(),
-            "max_examples": challenge.max_examples,
-            "sandbox": {"backend": choice.backend, "image": choice.image},
-            "run_id": run_id,
-            "labels": {"grader.challenge": challenge.slug},
-            "out": str(workdir / "out.json"),
-            "pytest_args": list(pytest_args),
-            "shrink": shrink,
-        }
+        spec = HarnessSpec(
+            suite_dir=challenge.hidden_dir if suite is Suite.HIDDEN else challenge.visible_dir,
+            submission_dir=submission_dir,
+            entry=challenge.entry,
+            limits=challenge.limits,
+            max_examples=challenge.max_examples,
+            backend=Backend(choice.backend),
+            image=choice.image,
+            run_id=run_id,
+            out=workdir / "out.json",
+            driver_dir=challenge.driver_dir,
+            labels={"grader.challenge": challenge.slug},
+            pytest_args=pytest_args,
+            shrink=shrink,
+        )
         spec_path = workdir / "spec.json"
-        spec_path.write_text(json.dumps(spec), encoding="utf-8")
+        spec_path.write_text(spec.to_json(), encoding="utf-8")
         log_path = workdir / "harness.log"
         env = harness_environment(os.environ)
         timeout = challenge.limits.suite_seconds + HARNESS_GRACE_SECONDS

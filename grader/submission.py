@@ -152,7 +152,7 @@ def _read_capped(path: Path, label: str) -> bytes:
     return path.read_bytes()
 
 
-def compute_digest(files: dict[str, bytes]) -> str:
+def compute_digest(files: Mapping[str, bytes]) -> str:
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
@@ -160,7 +160,7 @@ def compute_digest(files: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def materialize(files: dict[str, bytes], prefix: str = "grader-sub-") -> Path:
+def materialize(files: Mapping[str, bytes], prefix: str = "grader-sub-") -> Path:
     """Write files into a fresh folder: world-readable (the sandbox user is not us), read-only."""
     root = Path(tempfile.mkdtemp(prefix=prefix))
     for relative, content in files.items():
@@ -171,9 +171,3 @@ def materialize(files: dict[str, bytes], prefix: str = "grader-sub-") -> Path:
     for folder, _dirs, _files in os.walk(root, topdown=False):
         os.chmod(folder, 0o555)
     return root
-
-
-def prepare_submission(path: Path, rules: ModuleRules) -> PreparedSubmission:
-    files = read_submission(path, rules.entry)
-    rules.check(files)
-    return PreparedSubmission(materialize(files), compute_digest(files), tuple(sorted(files)))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader.api import SandboxChoice, assemble_result, now_iso, run_harness
+from grader.api import SandboxChoice, grade_files
 from grader.bank.mutants import Mutant, MutantOutcome, MutationReport, generate_mutants, sample
 from grader.challenges import Challenge
 from grader.errors import ChallengeError, GraderError
-from grader.models import GradeStatus, Suite
-from grader.submission import PreparedSubmission, compute_digest, materialize, read_submission
+from grader.models import GradeStatus
+from grader.submission import read_submission
 
 # A mutant dies at the first failing test: `-x` keeps a run short without changing the verdict.
 MUTANT_PYTEST_ARGS = ("-x",)
@@ -29,22 +28,10 @@ def grade_mutant(
     challenge: Challenge, files: dict[str, bytes], mutant: Mutant, sandbox: SandboxChoice
 ) -> MutantOutcome:
     mutated = {**files, f"{challenge.entry}.py": mutant.source.encode("utf-8")}
-    prepared = PreparedSubmission(materialize(mutated, prefix="grader-mutant-"), compute_digest(mutated), ())
     try:
-        raw = run_harness(
-            prepared.root,
-            challenge,
-            sandbox,
-            Suite.HIDDEN,
-            uuid.uuid4().hex[:12],
-            pytest_args=MUTANT_PYTEST_ARGS,
-            shrink=False,
-        )
-        result = assemble_result(raw, challenge, prepared.sha256, Suite.HIDDEN, now_iso())
+        result = grade_files(mutated, challenge, sandbox, pytest_args=MUTANT_PYTEST_ARGS, shrink=False)
     except GraderError as exc:
         return MutantOutcome(mutant, False, f"not graded: {exc}")
-    finally:
-        prepared.cleanup()
     if result.status is GradeStatus.ERROR:
         return MutantOutcome(mutant, False, f"grading error: {result.error}")
     failing = next((t for t in result.tests if t.outcome.value != "passed"), None)

@@ -17,13 +17,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.api import SandboxChoice, grade_prepared
+from grader.api import SandboxChoice, grade_files
 from grader.batch.intake import Candidate
 from grader.batch.store import ResultKey, StoredResult, compute_limits_digest, load_matching, save_result
 from grader.challenges import Challenge
 from grader.errors import GraderError, SandboxError
 from grader.models import Suite
-from grader.submission import PreparedSubmission, compute_digest, materialize
+from grader.submission import compute_digest
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +109,10 @@ def run_id_prefix(out_dir: Path) -> str:
 def grade_task(task: GradingTask, choice: SandboxChoice, out_dir: Path, run_id: str) -> TaskReport:
     """Grade one task and save its result; infrastructure errors become a FAILED report."""
     started = time.monotonic()
-    files = dict(task.files)
-    prepared: PreparedSubmission | None = None
     try:
-        prepared = PreparedSubmission(materialize(files), task.key.submission, tuple(sorted(files)))
-        result = grade_prepared(prepared, task.challenge, choice, suite=task.key.suite, run_id=run_id)
+        result = grade_files(
+            task.files, task.challenge, choice, suite=task.key.suite, run_id=run_id, digest=task.key.submission
+        )
         save_result(out_dir, StoredResult(task.candidate, task.challenge.slug, task.key, result))
     except (GraderError, OSError) as exc:
         log.warning("grading %s/%s failed: %s", task.candidate, task.challenge.slug, exc)
@@ -126,9 +125,6 @@ def grade_task(task: GradingTask, choice: SandboxChoice, out_dir: Path, run_id: 
             time.monotonic() - started,
             lines[0] if lines else type(exc).__name__,
         )
-    finally:
-        if prepared is not None:
-            prepared.cleanup()
     return TaskReport(
         task.candidate, task.challenge.slug, task.key.suite, TaskOutcome.GRADED, time.monotonic() - started
     )

@@ -18,6 +18,7 @@ import pytest
 
 from grader.harness.plugin import GraderPlugin
 from grader.harness.runner import pytest_arguments
+from grader.harness.spec import HarnessSpec
 from grader.sandbox.base import WORKER_DIR
 
 
@@ -41,19 +42,19 @@ class InProcessSession:
 
 
 def main(argv: list[str]) -> int:
-    spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    search = [spec["submission_dir"]] + ([spec["driver_dir"]] if spec.get("driver_dir") else [])
+    spec = HarnessSpec.load(Path(argv[0]))
+    search = [str(spec.submission_dir)] + ([str(spec.driver_dir)] if spec.driver_dir else [])
     search.append(str(WORKER_DIR))  # djangokit, which drivers import
     session = InProcessSession(search)
     plugin = GraderPlugin(
         session,  # type: ignore[arg-type]
-        entry=spec["entry"],
-        driver=spec.get("driver_module"),
-        suite_seconds=spec["limits"]["suite_seconds"],
-        max_examples=spec["max_examples"],
+        entry=spec.entry,
+        driver=spec.driver_module,
+        suite_seconds=spec.limits.suite_seconds,
+        max_examples=spec.max_examples,
     )
-    pytest.main(pytest_arguments(Path(spec["suite_dir"]), []), plugins=[plugin])
-    Path(spec["out"]).write_text(json.dumps({"tests": plugin.results()}), encoding="utf-8")
+    pytest.main(pytest_arguments(spec.suite_dir, []), plugins=[plugin])
+    spec.out.write_text(json.dumps({"tests": plugin.results()}), encoding="utf-8")
     return 0
 
 

@@ -4,7 +4,7 @@
 
 This process is "the grader process" of the benchmark: it plans nothing, it grades the given
 submissions through the same path as `grader grade` (a fresh harness subprocess per grading,
-`run_harness` then `assemble_result`), holds every result until the end like a batch does,
+`grade_files`), holds every result until the end like a batch does,
 and reports its own peak RSS (the harness and worker processes are not counted: they are
 separate processes that come and go). A fresh process per mode and repetition also means no
 mode inherits another's warm state.
@@ -22,16 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.api import SandboxChoice, assemble_result, now_iso, run_harness
+from grader.api import HARNESS_MODULE, SandboxChoice, grade_files
 from grader.challenges import Challenge, load_challenge
 from grader.errors import GraderError
-from grader.models import GradeResult, Suite
-from grader.submission import prepare_submission
+from grader.models import GradeResult
+from grader.submission import read_submission
 
 HARNESS_MODULES = {
     "baseline": "grader.bench.baseline",
-    "local": "grader.harness.runner",
-    "docker": "grader.harness.runner",
+    "local": HARNESS_MODULE,
+    "docker": HARNESS_MODULE,
 }
 
 
@@ -53,19 +53,12 @@ def grade_one(job: Job, mode: str, choice: SandboxChoice, run_prefix: str) -> tu
     result: GradeResult | None = None
     error: str | None = None
     try:
-        prepared = prepare_submission(job.path, job.challenge.module_rules())
-        try:
-            raw = run_harness(
-                prepared.root,
-                job.challenge,
-                choice,
-                Suite.HIDDEN,
-                f"{run_prefix}{uuid.uuid4().hex[:8]}",
-                HARNESS_MODULES[mode],
-            )
-            result = assemble_result(raw, job.challenge, prepared.sha256, Suite.HIDDEN, now_iso())
-        finally:
-            prepared.cleanup()
+        files = read_submission(job.path, job.challenge.entry)
+        job.challenge.module_rules().check(files)
+        result = grade_files(
+            files, job.challenge, choice, run_id=f"{run_prefix}{uuid.uuid4().hex[:8]}",
+            harness_module=HARNESS_MODULES[mode],
+        )  # fmt: skip
     except (GraderError, OSError) as exc:
         error = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
     seconds = time.perf_counter() - started

@@ -19,7 +19,7 @@ from hypothesis.internal.conjecture import providers as conjecture_providers
 from hypothesis.internal.constants_ast import Constants
 
 from grader.harness.session import WorkerFailure, WorkerSession
-from grader.models import Outcome, Timing
+from grader.models import Outcome, TestResult, Timing
 from grader.sandbox.base import DeathKind
 
 # Hypothesis may shrink one failing test for up to five minutes (one took 260 s on a wrong
@@ -51,19 +51,11 @@ class TestRecord:
     timing: Timing | None = None
     phases: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "outcome": self.outcome.value,
-            "weight": self.weight,
-            "duration_s": self.duration_s,
-            "message": self.message,
-            "falsifying_example": self.falsifying_example,
-            "output": self.output,
-            "timing": None
-            if self.timing is None
-            else {"elapsed_s": self.timing.elapsed_s, "bound_s": self.timing.bound_s},
-        }
+    def result(self) -> TestResult:
+        return TestResult(
+            self.id, self.outcome, self.weight, self.duration_s, self.message, self.falsifying_example,
+            self.output, self.timing,
+        )  # fmt: skip
 
 
 class LazyModule:
@@ -236,7 +228,7 @@ class GraderPlugin:
     # ------------------------------------------------------------ results
 
     def results(self) -> list[dict[str, Any]]:
-        return [record.to_dict() for record in self.records.values()]
+        return [record.result().to_dict() for record in self.records.values()]
 
 
 def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, report: pytest.TestReport) -> tuple[Outcome, str]:

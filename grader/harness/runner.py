@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.harness.session import WorkerSession
-from grader.sandbox.base import Backend, Limits, WorkerSpec
+from grader.harness.spec import HarnessSpec
+from grader.sandbox.base import WorkerSpec
 from grader.sandbox.registry import make_backend
 
 
@@ -42,16 +43,15 @@ def pytest_arguments(suite_dir: Path, extra: list[str]) -> list[str]:
     ]
 
 
-def run(spec: dict[str, Any]) -> dict[str, Any]:
-    limits = Limits(**spec["limits"])
+def run(spec: HarnessSpec) -> dict[str, Any]:
     worker_spec = WorkerSpec(
-        submission_dir=Path(spec["submission_dir"]),
-        limits=limits,
-        run_id=spec["run_id"],
-        driver_dir=Path(spec["driver_dir"]) if spec.get("driver_dir") else None,
-        labels=spec.get("labels", {}),
+        submission_dir=spec.submission_dir,
+        limits=spec.limits,
+        run_id=spec.run_id,
+        driver_dir=spec.driver_dir,
+        labels=dict(spec.labels),
     )
-    backend = make_backend(Backend(spec["sandbox"]["backend"]), spec["sandbox"].get("image"))
+    backend = make_backend(spec.backend, spec.image)
     session = WorkerSession(backend, worker_spec)
     # The first worker starts (a container: about half a second of the engine's time) while
     # this process imports pytest and hypothesis and collects the suite.
@@ -63,13 +63,13 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
 
         plugin = GraderPlugin(
             session,
-            entry=spec["entry"],
-            driver=spec.get("driver_module"),
-            suite_seconds=limits.suite_seconds,
-            max_examples=spec["max_examples"],
-            shrink=bool(spec.get("shrink", True)),
+            entry=spec.entry,
+            driver=spec.driver_module,
+            suite_seconds=spec.limits.suite_seconds,
+            max_examples=spec.max_examples,
+            shrink=spec.shrink,
         )
-        code = pytest.main(pytest_arguments(Path(spec["suite_dir"]), spec.get("pytest_args", [])), plugins=[plugin])
+        code = pytest.main(pytest_arguments(spec.suite_dir, list(spec.pytest_args)), plugins=[plugin])
     finally:
         session.close()
         backend.close()  # the Docker SDK's connection pool
@@ -88,10 +88,9 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
-    spec_path = Path(argv[0])
-    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    spec = HarnessSpec.load(Path(argv[0]))
     outcome = run(spec)
-    Path(spec["out"]).write_text(json.dumps(outcome), encoding="utf-8")
+    spec.out.write_text(json.dumps(outcome), encoding="utf-8")
     return 0
 
 

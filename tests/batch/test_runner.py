@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -19,16 +20,17 @@ from grader.batch.runner import TaskOutcome, execute, plan_tasks
 from grader.challenges import Challenge
 from grader.errors import ExitCode, HarnessError
 from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
-from grader.submission import ModuleRules, PreparedSubmission
+from grader.submission import ModuleRules, compute_digest
 from tests.batch.factory import make_bank, toy, write_entry
 
 ASSESSMENT = Assessment("x", (AssessmentChallenge("toy-sum"),))
 
 
-def fake_result(prepared: PreparedSubmission, challenge: Challenge) -> GradeResult:
-    passed = "return a + b" in (prepared.root / "solution.py").read_text()
+def fake_result(files: Mapping[str, bytes], challenge: Challenge) -> GradeResult:
+    passed = b"return a + b" in files["solution.py"]
     return GradeResult(
-        challenge=challenge.slug, suite=Suite.HIDDEN, submission_sha256=prepared.sha256, status=GradeStatus.GRADED,
+        challenge=challenge.slug, suite=Suite.HIDDEN, submission_sha256=compute_digest(files),
+        status=GradeStatus.GRADED,
         score=1 if passed else 0, max_score=1, percent=100 if passed else 0,
         tests=(TestResult("t::add", Outcome.PASSED if passed else Outcome.FAILED),),
         sandbox={"backend": "fake"}, grader_version="0", started_at="", finished_at="",
@@ -48,16 +50,16 @@ def test_parallelism_is_bounded_by_jobs(setup, tmp_path: Path, monkeypatch: pyte
     subs, challenges = setup
     running, peak, lock = [0], [0], threading.Lock()
 
-    def slow_grade(prepared, challenge, choice, *, suite, run_id):  # type: ignore[no-untyped-def]
+    def slow_grade(files, challenge, choice, *, suite, run_id, digest):  # type: ignore[no-untyped-def]
         with lock:
             running[0] += 1
             peak[0] = max(peak[0], running[0])
         time.sleep(0.1)
         with lock:
             running[0] -= 1
-        return fake_result(prepared, challenge)
+        return fake_result(files, challenge)
 
-    monkeypatch.setattr(runner, "grade_prepared", slow_grade)
+    monkeypatch.setattr(runner, "grade_files", slow_grade)
     candidates = intake(subs, ("toy-sum",), {"toy-sum": ModuleRules("solution")})
     plan = plan_tasks(candidates, challenges, tmp_path / "out", "local")
     done: list[str] = []
@@ -74,12 +76,12 @@ def test_parallelism_is_bounded_by_jobs(setup, tmp_path: Path, monkeypatch: pyte
 def test_infrastructure_failures_are_rows_and_retried(setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     subs, challenges = setup
 
-    def flaky(prepared, challenge, choice, *, suite, run_id):  # type: ignore[no-untyped-def]
-        if prepared.root.joinpath("solution.py").read_text().startswith("def add(a, b)\n"):
+    def flaky(files, challenge, choice, *, suite, run_id, digest):  # type: ignore[no-untyped-def]
+        if files["solution.py"].startswith(b"def add(a, b)\n"):
             raise HarnessError("harness for toy-sum failed (exit 1): boom\nmore lines")
-        return fake_result(prepared, challenge)
+        return fake_result(files, challenge)
 
-    monkeypatch.setattr(runner, "grade_prepared", flaky)
+    monkeypatch.setattr(runner, "grade_files", flaky)
     options = BatchOptions(jobs=2, sandbox=SandboxChoice("local"))
     result = run_batch(ASSESSMENT, challenges, subs, tmp_path / "out", options)
     assert result.exit_code == ExitCode.INFRASTRUCTURE
@@ -91,7 +93,7 @@ def test_infrastructure_failures_are_rows_and_retried(setup, tmp_path: Path, mon
     assert "grading failed: toy-sum" in summary
     assert "3 grading(s) failed" in (tmp_path / "out" / "index.html").read_text()
 
-    monkeypatch.setattr(runner, "grade_prepared", lambda p, c, ch, *, suite, run_id: fake_result(p, c))
+    monkeypatch.setattr(runner, "grade_files", lambda f, c, ch, *, suite, run_id, digest: fake_result(f, c))
     again = run_batch(ASSESSMENT, challenges, subs, tmp_path / "out", options)
     assert (again.count(TaskOutcome.GRADED), again.count(TaskOutcome.REUSED)) == (3, 3)
     assert again.exit_code == 0

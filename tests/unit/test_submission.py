@@ -17,7 +17,8 @@ from grader.submission import ModuleRules, reserved_module_names, top_level_modu
 def test_single_file_becomes_the_entry_module(tmp_path: Path) -> None:
     source = tmp_path / "my_answer.py"
     source.write_text("x = 1\n")
-    prepared = intake.prepare_submission(source, ModuleRules("solution"))
+    files = intake.read_submission(source, "solution")
+    prepared = intake.PreparedSubmission(intake.materialize(files), intake.compute_digest(files), tuple(files))
     try:
         assert prepared.files == ("solution.py",)
         assert (prepared.root / "solution.py").read_text() == "x = 1\n"
