@@ -13,7 +13,7 @@ from grader import __version__
 from grader.api import SandboxChoice, now_iso, resolve_sandbox
 from grader.batch.assessment import Assessment, pack_assessment
 from grader.batch.cohort import COHORT_SCHEMA_VERSION, CellStatus, Cohort, Provenance, compute_cohort
-from grader.batch.intake import Candidate, IntakeLimits, intake
+from grader.batch.intake import Candidate, intake
 from grader.batch.progress import Progress
 from grader.batch.redflags import RedFlag, scan_files
 from grader.batch.render import (
@@ -31,7 +31,6 @@ from grader.batch.runner import (
     TaskReport,
     execute,
     plan_tasks,
-    remove_leftover_containers,
     run_id_prefix,
 )
 from grader.batch.similarity import SimilarPair, compare_all, python_sources
@@ -39,6 +38,7 @@ from grader.batch.store import load_matching, load_stored, locked, remove_temp_f
 from grader.challenges import Challenge
 from grader.errors import ExitCode, InputError
 from grader.models import Audience, GradeResult, Outcome, Suite
+from grader.submission import IntakeLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +81,13 @@ def prepare_sandbox(choice: SandboxChoice, out_dir: Path) -> SandboxInfo:
     resolved = resolve_sandbox(choice)
     if resolved.backend != "docker":
         return SandboxInfo(resolved, LOCAL_IMAGE_KEY, LOCAL_IMAGE_KEY)
+    from grader.sandbox.docker import cleanup
     from grader.sandbox.image import image_info
 
     info = image_info(resolved.image)
-    removed = remove_leftover_containers(run_id_prefix(out_dir))
+    # Containers of earlier batches into this OUT are dead (we hold OUT's lock); a concurrent
+    # `grader grade` or another batch's live workers are not touched.
+    removed = cleanup(run_prefix=run_id_prefix(out_dir))
     return SandboxInfo(resolved, info.digest, info.digest, removed)
 
 

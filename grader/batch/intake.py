@@ -18,39 +18,24 @@ import stat
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from grader.errors import SubmissionError
-from grader.submission import ModuleRules
+from grader.submission import (
+    Collector,
+    IntakeLimits,
+    ModuleRules,
+    format_mb,
+    open_no_follow,
+    printable,
+    read_folder,
+)
 
-CHUNK = 64 * 1024
-SKIPPED_PARTS = frozenset({"__pycache__", ".git", ".hg", ".svn", "__MACOSX", ".pytest_cache", ".mypy_cache", ".venv"})
-SKIPPED_NAMES = frozenset({".DS_Store", "Thumbs.db"})
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".zip")
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
-_BAD_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f\\:*?\"<>|]")
-
-
-@dataclass(frozen=True, slots=True)
-class IntakeLimits:
-    """Caps on one candidate's entry. Sizes in bytes."""
-
-    max_members: int = 1000
-    max_files: int = 500
-    max_file_bytes: int = 2 * 1024 * 1024
-    max_total_bytes: int = 10 * 1024 * 1024
-    max_archive_bytes: int = 20 * 1024 * 1024
-    # Source code compresses about 4:1 and a file of one repeated line a few hundred to one;
-    # zip bombs run at thousands to one. Only checked past `ratio_floor_bytes`, so tiny
-    # repetitive files stay fine.
-    max_ratio: float = 100.0
-    ratio_floor_bytes: int = 256 * 1024
-    max_depth: int = 12
-    max_name_bytes: int = 255
-    max_path_bytes: int = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,17 +59,7 @@ class Candidate:
         return self.error is None
 
 
-class _Refused(Exception):
-    """Internal: the entry is refused; the message is the candidate's intake error."""
-
-
 # ------------------------------------------------------------------ names
-
-
-def printable(text: str, limit: int = 120) -> str:
-    """A name as it may be shown on a terminal or in a report (non-printables replaced)."""
-    shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 def candidate_id(name: str) -> str:
@@ -95,165 +70,14 @@ def candidate_id(name: str) -> str:
     return f"{cleaned}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
 
 
-def normalise_member(name: str, limits: IntakeLimits) -> str | None:
-    """A member name as a safe relative POSIX path; None for junk to skip; _Refused if hostile."""
-    shown = printable(name, 80)
-    if not name:
-        raise _Refused("empty member name")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise _Refused(f"member {shown!r}: control character in name")
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _Refused(f"member {shown!r}: name is not valid UTF-8") from None
-    if "\\" in name:
-        raise _Refused(f"member {shown!r}: backslash in name")
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise _Refused(f"member {shown!r}: absolute path")
-    if len(name.encode("utf-8", "surrogateescape")) > limits.max_path_bytes:
-        raise _Refused(f"member {shown!r}: path longer than {limits.max_path_bytes} bytes")
-    parts = [part for part in name.split("/") if part not in ("", ".")]
-    if any(part == ".." for part in parts):
-        raise _Refused(f"member {shown!r}: '..' in path")
-    if not parts:
-        return None
-    if len(parts) > limits.max_depth:
-        raise _Refused(f"member {shown!r}: nested deeper than {limits.max_depth} folders")
-    for part in parts:
-        if len(part.encode("utf-8", "surrogateescape")) > limits.max_name_bytes:
-            raise _Refused(f"member {shown!r}: a name longer than {limits.max_name_bytes} bytes")
-        if _BAD_NAME_CHARS.search(part):
-            raise _Refused(f"member {shown!r}: character not allowed in a file name")
-    if any(part in SKIPPED_PARTS for part in parts) or parts[-1] in SKIPPED_NAMES or parts[-1].endswith(".pyc"):
-        return None
-    return "/".join(parts)
-
-
-# ------------------------------------------------------------------ collecting
-
-
-class _Collector:
-    """Accumulates one entry's files, enforcing every cap on the bytes actually read."""
-
-    def __init__(self, limits: IntakeLimits, compressed_total: int | None = None) -> None:
-        self.limits = limits
-        self.files: dict[str, bytes] = {}
-        self.dirs: set[str] = set()
-        self.members = 0
-        self.total = 0
-        self.compressed_total = compressed_total
-
-    def count_member(self) -> None:
-        self.members += 1
-        if self.members > self.limits.max_members:
-            raise _Refused(f"more than {self.limits.max_members} archive members")
-
-    def add_dir(self, raw_name: str) -> None:
-        name = normalise_member(raw_name, self.limits)
-        if name is None:
-            return
-        if name in self.files:
-            raise _Refused(f"{printable(name)!r} is both a file and a folder")
-        self.dirs.add(name)
-
-    def add_file(
-        self,
-        raw_name: str,
-        opener: Callable[[], IO[bytes]],
-        declared: int | None = None,
-        compressed: int | None = None,
-    ) -> None:
-        name = normalise_member(raw_name, self.limits)
-        if name is None:
-            return
-        shown = printable(name)
-        if name in self.files or name in self.dirs:
-            raise _Refused(f"{shown!r} appears twice")
-        parent = name.rpartition("/")[0]
-        while parent:
-            if parent in self.files:
-                raise _Refused(f"{printable(parent)!r} is both a file and a folder")
-            self.dirs.add(parent)
-            parent = parent.rpartition("/")[0]
-        if len(self.files) >= self.limits.max_files:
-            raise _Refused(f"more than {self.limits.max_files} files")
-        cap = self.limits.max_file_bytes
-        if declared is not None and declared > cap:
-            raise _Refused(f"{shown!r}: larger than {_mb(cap)}")
-        chunks = []
-        size = 0
-        with opener() as stream:
-            while True:
-                chunk = stream.read(CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                self.total += len(chunk)
-                if size > cap:
-                    raise _Refused(f"{shown!r}: larger than {_mb(cap)}")
-                if self.total > self.limits.max_total_bytes:
-                    raise _Refused(f"more than {_mb(self.limits.max_total_bytes)} uncompressed in all")
-                self._check_ratio(shown, size, compressed)
-                chunks.append(chunk)
-        if declared is not None and size != declared:
-            raise _Refused(f"{shown!r}: size does not match its header")
-        self.files[name] = b"".join(chunks)
-
-    def _check_ratio(self, shown: str, size: int, compressed: int | None) -> None:
-        limits = self.limits
-        if compressed is not None and size > limits.ratio_floor_bytes and size > limits.max_ratio * max(compressed, 1):
-            raise _Refused(f"{shown!r}: compression ratio above {limits.max_ratio:g}:1 (zip bomb?)")
-        total_compressed = self.compressed_total
-        if (
-            total_compressed is not None
-            and self.total > limits.ratio_floor_bytes
-            and self.total > limits.max_ratio * max(total_compressed, 1)
-        ):
-            raise _Refused(f"compression ratio above {limits.max_ratio:g}:1 (archive bomb?)")
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
-
-
-def read_folder(path: Path, limits: IntakeLimits) -> dict[str, bytes]:
-    """A folder's files; links, devices and other special files refuse the entry."""
-    collector = _Collector(limits)
-
-    def walk(folder: Path, prefix: str) -> None:
-        with os.scandir(folder) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                collector.count_member()
-                relative = f"{prefix}{entry.name}"
-                mode = entry.stat(follow_symlinks=False).st_mode
-                if stat.S_ISLNK(mode):
-                    raise _Refused(f"{printable(relative)!r} is a symbolic link")
-                if stat.S_ISDIR(mode):
-                    if normalise_member(relative, limits) is not None:
-                        collector.add_dir(relative)
-                        walk(Path(entry.path), relative + "/")
-                elif stat.S_ISREG(mode):
-                    collector.add_file(relative, functools.partial(_open_no_follow, entry.path))
-                else:
-                    raise _Refused(f"{printable(relative)!r} is not a regular file")
-
-    walk(path, "")
-    return collector.files
-
-
-def _open_no_follow(path: str) -> IO[bytes]:
-    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    return os.fdopen(descriptor, "rb")
-
-
 def read_zip(path: Path, limits: IntakeLimits) -> dict[str, bytes]:
     archive_size = _archive_size(path, limits)
-    collector = _Collector(limits, compressed_total=archive_size)
+    collector = Collector(limits, compressed_total=archive_size)
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             if len(infos) > limits.max_members:
-                raise _Refused(f"more than {limits.max_members} archive members")
+                raise SubmissionError(f"more than {limits.max_members} archive members")
             for info in infos:
                 collector.count_member()
                 _check_zip_member(info)
@@ -267,20 +91,20 @@ def read_zip(path: Path, limits: IntakeLimits) -> dict[str, bytes]:
                     compressed=info.compress_size,
                 )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise _Refused(f"not a valid zip archive ({_one_line(exc)})") from None
+        raise SubmissionError(f"not a valid zip archive ({_one_line(exc)})") from None
     return collector.files
 
 
 def _check_zip_member(info: zipfile.ZipInfo) -> None:
     shown = printable(info.filename, 80)
     if info.flag_bits & 0x1:
-        raise _Refused(f"member {shown!r}: encrypted")
+        raise SubmissionError(f"member {shown!r}: encrypted")
     mode = info.external_attr >> 16
     kind = stat.S_IFMT(mode)
     if stat.S_ISLNK(mode):
-        raise _Refused(f"member {shown!r}: symbolic link")
+        raise SubmissionError(f"member {shown!r}: symbolic link")
     if kind and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise _Refused(f"member {shown!r}: not a regular file")
+        raise SubmissionError(f"member {shown!r}: not a regular file")
 
 
 class _CappedStream:
@@ -299,7 +123,7 @@ class _CappedStream:
         data = self.inner.read(size)
         self.read_bytes += len(data)
         if self.read_bytes > self.cap:
-            raise _Refused("archive expands past the size cap (archive bomb?)")
+            raise SubmissionError("archive expands past the size cap (archive bomb?)")
         return data
 
     def close(self) -> None:
@@ -308,7 +132,7 @@ class _CappedStream:
 
 def read_tar_gz(path: Path, limits: IntakeLimits) -> dict[str, bytes]:
     archive_size = _archive_size(path, limits)
-    collector = _Collector(limits, compressed_total=archive_size)
+    collector = Collector(limits, compressed_total=archive_size)
     # Headers and padding take at most 1.5 KiB per member beyond the file contents.
     stream_cap = limits.max_total_bytes + limits.max_members * 1536 + 10240
     try:
@@ -319,26 +143,26 @@ def read_tar_gz(path: Path, limits: IntakeLimits) -> dict[str, bytes]:
                     collector.count_member()
                     _add_tar_member(collector, archive, member)
     except (tarfile.TarError, zlib.error, OSError, EOFError, UnicodeDecodeError) as exc:
-        raise _Refused(f"not a valid .tar.gz archive ({_one_line(exc)})") from None
+        raise SubmissionError(f"not a valid .tar.gz archive ({_one_line(exc)})") from None
     return collector.files
 
 
-def _add_tar_member(collector: _Collector, archive: tarfile.TarFile, member: tarfile.TarInfo) -> None:
+def _add_tar_member(collector: Collector, archive: tarfile.TarFile, member: tarfile.TarInfo) -> None:
     shown = printable(member.name, 80)
     if member.issym():
-        raise _Refused(f"member {shown!r}: symbolic link")
+        raise SubmissionError(f"member {shown!r}: symbolic link")
     if member.islnk():
-        raise _Refused(f"member {shown!r}: hard link")
+        raise SubmissionError(f"member {shown!r}: hard link")
     if member.isdir():
         collector.add_dir(member.name)
         return
     if not member.isreg():
-        raise _Refused(f"member {shown!r}: device or special file")
+        raise SubmissionError(f"member {shown!r}: device or special file")
 
     def opener() -> IO[bytes]:
         stream = archive.extractfile(member)
         if stream is None:
-            raise _Refused(f"member {shown!r}: cannot be read")
+            raise SubmissionError(f"member {shown!r}: cannot be read")
         return stream
 
     collector.add_file(member.name, opener, declared=member.size)
@@ -347,7 +171,7 @@ def _add_tar_member(collector: _Collector, archive: tarfile.TarFile, member: tar
 def _archive_size(path: Path, limits: IntakeLimits) -> int:
     size = os.lstat(path).st_size
     if size > limits.max_archive_bytes:
-        raise _Refused(f"archive larger than {_mb(limits.max_archive_bytes)}")
+        raise SubmissionError(f"archive larger than {format_mb(limits.max_archive_bytes)}")
     return size
 
 
@@ -379,21 +203,21 @@ def read_entry(entry: Path, limits: IntakeLimits, single_entry: str | None) -> d
     """All files of one entry; `single_entry` is the module name when a lone .py is acceptable."""
     mode = os.lstat(entry).st_mode
     if stat.S_ISLNK(mode):
-        raise _Refused("the entry is a symbolic link")
+        raise SubmissionError("the entry is a symbolic link")
     if stat.S_ISDIR(mode):
         return read_folder(entry, limits)
     if not stat.S_ISREG(mode):
-        raise _Refused("the entry is not a regular file or folder")
+        raise SubmissionError("the entry is not a regular file or folder")
     lower = entry.name.lower()
     if lower.endswith(".zip"):
         return read_zip(entry, limits)
     if lower.endswith((".tar.gz", ".tgz")):
         return read_tar_gz(entry, limits)
     if lower.endswith(".py") and single_entry is not None:
-        collector = _Collector(limits)
-        collector.add_file(f"{single_entry}.py", lambda: _open_no_follow(str(entry)))
+        collector = Collector(limits)
+        collector.add_file(f"{single_entry}.py", lambda: open_no_follow(str(entry)))
         return collector.files
-    raise _Refused("unsupported entry: expected a folder, a .zip or a .tar.gz archive")
+    raise SubmissionError("unsupported entry: expected a folder, a .zip or a .tar.gz archive")
 
 
 def split_submissions(
@@ -476,7 +300,7 @@ def _intake_one(
         return Candidate(ident, name, source, error="the entry's name contains control characters")
     try:
         files = read_entry(entry, limits, single_entry)
-    except _Refused as exc:
+    except SubmissionError as exc:
         return Candidate(ident, name, source, error=str(exc))
     except OSError as exc:
         return Candidate(ident, name, source, error=f"cannot read the entry ({_one_line(exc)})")

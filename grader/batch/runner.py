@@ -21,7 +21,7 @@ from grader.api import SandboxChoice, grade_files
 from grader.batch.intake import Candidate
 from grader.batch.store import ResultKey, StoredResult, compute_limits_digest, load_matching, save_result
 from grader.challenges import Challenge
-from grader.errors import GraderError, SandboxError
+from grader.errors import GraderError
 from grader.models import Suite
 from grader.submission import compute_digest
 
@@ -162,24 +162,3 @@ def execute(
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     return reports
-
-
-def remove_leftover_containers(run_prefix: str) -> int:
-    """Remove containers of earlier batches into the same OUT (dead: we hold OUT's lock).
-
-    Scoped to this OUT's run prefix, not every grader container: a concurrent `grader grade`
-    or another batch's live workers must survive.
-    """
-    from grader.sandbox.docker import ENGINE_ERRORS, LABEL_MANAGED, LABEL_RUN, cleanup
-    from grader.sandbox.image import docker_client
-
-    client = docker_client()
-    try:
-        try:
-            found = client.api.containers(all=True, filters={"label": [f"{LABEL_MANAGED}=1"]})
-        except ENGINE_ERRORS as exc:
-            raise SandboxError(f"Docker engine not reachable: {exc}") from None
-        runs = {str((entry.get("Labels") or {}).get(LABEL_RUN, "")) for entry in found}
-        return sum(cleanup(run, client=client) for run in sorted(runs) if run.startswith(run_prefix))
-    finally:
-        client.close()

@@ -111,7 +111,8 @@ def _phase(phases: list[tuple[str, float]], name: str, log: Log) -> Iterator[Non
 
 def build_image_timed(log: Log) -> ImageBuild:
     """`grader image build`, timed; cold when the content-addressed tag was absent before."""
-    from grader.sandbox.image import build_image, compute_image_tag, docker_client
+    from grader.sandbox.engine import docker_client
+    from grader.sandbox.image import build_image, compute_image_tag
 
     client = docker_client()
     try:

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import docker.errors
-import requests.exceptions
 from docker.types import LogConfig, Mount, Ulimit
 
 from grader.errors import SandboxError
 from grader.sandbox.base import SOCKET_NAME, Death, DeathKind, Limits, WorkerSpec
-from grader.sandbox.image import ImageInfo, compute_image_tag, docker_client, ensure_image, one_line
+from grader.sandbox.engine import ENGINE_ERRORS, docker_client, one_line
+from grader.sandbox.image import ImageInfo, compute_image_tag, ensure_image
 from grader.sandbox.local import PYTHON_FLAGS, worker_environment
 
 LABEL_MANAGED = "grader.managed"
@@ -38,8 +38,6 @@ SOCKET_MOUNT = "/run/grader"
 # mount: the socket folder is mounted read-only (checked by the integration tests).
 SOCKET_READ_ONLY = True
 POLL_SECONDS = 0.05
-
-ENGINE_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,17 +363,20 @@ class DockerBackend:
         }
 
 
-def cleanup(run_id: str | None = None, *, client: Any = None) -> int:
-    """Remove containers this grader started (all of them, or one run's); how many."""
+def cleanup(run_id: str | None = None, *, client: Any = None, run_prefix: str | None = None) -> int:
+    """Remove containers this grader started (all of them, one run's, or those of runs named
+    `run_prefix...`); how many."""
     engine = docker_client(client)
     try:
         wanted = [f"{LABEL_MANAGED}=1"]
         if run_id is not None:
             wanted.append(f"{LABEL_RUN}={run_id}")
         try:
-            found = engine.api.containers(all=True, quiet=True, filters={"label": wanted})
+            found = engine.api.containers(all=True, filters={"label": wanted})
         except ENGINE_ERRORS as exc:
             raise SandboxError(f"Docker engine not reachable: {one_line(exc)}") from None
+        if run_prefix is not None:
+            found = [e for e in found if str((e.get("Labels") or {}).get(LABEL_RUN, "")).startswith(run_prefix)]
         removed = 0
         for entry in found:
             try:

@@ -18,8 +18,9 @@ from typing import Any
 
 from grader.errors import SandboxError
 from grader.sandbox.base import Limits, WorkerSpec
-from grader.sandbox.docker import ENGINE_ERRORS, DockerBackend
-from grader.sandbox.image import compute_image_tag, docker_client, image_info
+from grader.sandbox.docker import DockerBackend
+from grader.sandbox.engine import ENGINE_ERRORS, docker_client
+from grader.sandbox.image import compute_image_tag, image_info
 
 # Small limits, so that the probes that must hit them do so quickly.
 PROBE_LIMITS = Limits(memory_mb=96, pids=32, file_mb=2, tmp_mb=8, nofile=64, cpus=1.0)

@@ -30,6 +30,7 @@ import requests.exceptions
 
 from grader.errors import SandboxError
 from grader.sandbox.base import WORKER_DIR, WORKER_FILES
+from grader.sandbox.engine import docker_client, one_line
 
 log = logging.getLogger(__name__)
 
@@ -115,29 +116,6 @@ class ImageInfo:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def one_line(exc: BaseException, limit: int = 300) -> str:
-    """An exception as one short line (Docker errors are long and multi-line)."""
-    text = str(exc).strip() or type(exc).__name__
-    first = text.splitlines()[0] if text else text
-    return first if len(first) <= limit else first[:limit] + "..."
-
-
-def docker_client(client: Any = None) -> Any:
-    """A Docker client that has answered a ping, or SandboxError."""
-    if client is not None:
-        return client
-    try:
-        made = docker.from_env()
-    except docker.errors.DockerException as exc:
-        raise SandboxError(f"Docker engine not reachable: {one_line(exc)}") from None
-    try:
-        made.ping()
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        made.close()
-        raise SandboxError(f"Docker engine not reachable: {one_line(exc)}") from None
-    return made
 
 
 def parse_requirements(text: str) -> tuple[Requirement, ...]:

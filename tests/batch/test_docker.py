@@ -24,7 +24,8 @@ from grader.challenges import Challenge, load_challenge
 from grader.cli import cli
 from grader.errors import GraderError, SandboxError
 from grader.resources import default_bank_dir
-from grader.sandbox.image import build_image, compute_image_tag, docker_client, ensure_image
+from grader.sandbox.engine import docker_client
+from grader.sandbox.image import build_image, compute_image_tag, ensure_image
 from tests.batch.factory import Variants, generate_cohort, make_bank, toy, write_entry, zip_slip
 from tests.conftest import docker_unavailable
 

@@ -11,15 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.intake import (
-    IntakeLimits,
-    candidate_id,
-    entry_stem,
-    intake,
-    normalise_member,
-    split_submissions,
-)
-from grader.submission import ModuleRules, reserved_module_names
+from grader.batch.intake import candidate_id, entry_stem, intake, split_submissions
+from grader.submission import IntakeLimits, ModuleRules, normalise_member, reserved_module_names
 from tests.batch.factory import tar_with_symlink, write_entry, zip_bomb, zip_slip
 
 SLUGS = ("toy-sum", "toy-sum-b")

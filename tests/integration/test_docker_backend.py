@@ -21,10 +21,10 @@ from grader.harness.session import WorkerCrashed, WorkerMemory, WorkerSession, W
 from grader.sandbox.base import Limits, WorkerSpec
 from grader.sandbox.docker import LABEL_MANAGED, LABEL_RUN, DockerBackend, cleanup
 from grader.sandbox.doctor import run_doctor
+from grader.sandbox.engine import docker_client
 from grader.sandbox.image import (
     build_image,
     compute_image_tag,
-    docker_client,
     ensure_image,
     image_info,
 )

@@ -415,10 +415,11 @@ class _FakeClient:
 def test_build_is_timed_and_cold_when_the_tag_was_absent(
     monkeypatch: pytest.MonkeyPatch, images: list[str], cold: bool
 ) -> None:
+    import grader.sandbox.engine as engine
     import grader.sandbox.image as image
 
     built: list[bool] = []
-    monkeypatch.setattr(image, "docker_client", lambda: _FakeClient(images))
+    monkeypatch.setattr(engine, "docker_client", lambda: _FakeClient(images))
     monkeypatch.setattr(image, "build_image", lambda log: built.append(True))
     build = build_image_timed(lambda message: None)
     assert built == [True]

@@ -15,7 +15,7 @@ import pytest
 from docker.types import HostConfig
 
 from grader.errors import SandboxError
-from grader.sandbox import image
+from grader.sandbox import engine, image
 from grader.sandbox.base import WORKER_DIR, WORKER_FILES, DeathKind, Limits, WorkerSpec
 from grader.sandbox.docker import DockerBackend, EngineSupport, describe_exit
 from grader.sandbox.image import (
@@ -267,9 +267,9 @@ def test_unreachable_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(**_: Any) -> None:
         raise docker.errors.DockerException("Error while fetching server API version: refused")
 
-    monkeypatch.setattr(image.docker, "from_env", refuse)
+    monkeypatch.setattr(engine.docker, "from_env", refuse)
     with pytest.raises(SandboxError, match=r"^Docker engine not reachable: Error while fetching"):
-        image.docker_client()
+        engine.docker_client()
 
 
 def test_debootstrap_missing_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
