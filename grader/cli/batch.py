@@ -40,7 +40,7 @@ def assessment_group() -> None:
     "--out", "out_file", type=click.Path(path_type=Path), default=Path("assessment.toml"), show_default=True,
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def assessment_new(
+def assessment_new_command(
     name: str,
     specs: tuple[str, ...],
     limit_specs: tuple[str, ...],
@@ -66,7 +66,7 @@ def assessment_new(
 @click.argument("assessment_file", metavar="ASSESSMENT.toml", type=click.Path(path_type=Path))
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option("--archive", is_flag=True, help="Also write DEST.zip.")
-def assessment_pack(assessment_file: Path, dest: Path, archive: bool) -> int:
+def assessment_pack_command(assessment_file: Path, dest: Path, archive: bool) -> int:
     """Build the candidate hand-out in DEST: prompts, stubs, visible tests and a README."""
     from grader.batch.api import pack
     from grader.batch.assessment import load_assessment, resolve_challenges

@@ -83,9 +83,9 @@ def _challenge_summary(c: Challenge) -> dict[str, Any]:
     }
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command("show", epilog=EXIT_CODES_HELP)
 @click.argument("slug")
-def show(slug: str) -> int:
+def show_command(slug: str) -> int:
     """Show a challenge's prompt and limits."""
     challenge = find_challenge(slug)
     out(challenge.prompt_path.read_text(encoding="utf-8"))
@@ -94,10 +94,10 @@ def show(slug: str) -> int:
     return 0
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command("init", epilog=EXIT_CODES_HELP)
 @click.argument("slug")
 @click.argument("dest", type=click.Path(path_type=Path))
-def init(slug: str, dest: Path) -> int:
+def init_command(slug: str, dest: Path) -> int:
     """Write a challenge's hand-out to DEST: prompt, stub, example tests, conftest.py, requirements.txt."""
     challenge = find_challenge(slug)
     write_handout(challenge, dest)
@@ -105,12 +105,12 @@ def init(slug: str, dest: Path) -> int:
     return 0
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command("test", epilog=EXIT_CODES_HELP)
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--challenge", "slug", required=True, help="Challenge slug.")
 @sandbox_option("local")
 @image_option()
-def test(submission: Path, slug: str, sandbox: str, image: str | None) -> int:
+def test_command(submission: Path, slug: str, sandbox: str, image: str | None) -> int:
     """Self-check: run the visible example tests against SUBMISSION."""
     challenge = find_challenge(slug)
     result = api.grade(submission, challenge, sandbox=api.SandboxChoice(sandbox, image), suite=Suite.VISIBLE)
@@ -119,7 +119,7 @@ def test(submission: Path, slug: str, sandbox: str, image: str | None) -> int:
     return 0
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command("grade", epilog=EXIT_CODES_HELP)
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--challenge", "slug", required=True, help="Challenge slug.")
 @sandbox_option("docker")
@@ -136,7 +136,7 @@ def test(submission: Path, slug: str, sandbox: str, image: str | None) -> int:
     "--audience", type=click.Choice([a.value for a in Audience]), default="reviewer", show_default=True,
     help="candidate: score and counts only for hidden tests.",
 )  # fmt: skip
-def grade(
+def grade_command(
     submission: Path,
     slug: str,
     sandbox: str,
@@ -158,7 +158,7 @@ def grade(
     return 0
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command("report", epilog=EXIT_CODES_HELP)
 @click.argument("result_file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice([f.value for f in Format]), default="md", show_default=True)
 @click.option(
@@ -168,7 +168,7 @@ def grade(
     show_default=True,
 )
 @click.option("--out", "out_file", type=click.Path(path_type=Path), help="Write here instead of stdout.")
-def report(result_file: Path, fmt: str, audience: str, out_file: Path | None) -> int:
+def report_command(result_file: Path, fmt: str, audience: str, out_file: Path | None) -> int:
     """Render a result.json again, in another format or for another audience."""
     from grader.report import load_result
 
@@ -189,7 +189,7 @@ def _print_check_progress(check: Check) -> None:
     err(f"{line} ({check.detail})" if check.name in MEASURED_CHECKS else line)
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command("verify", epilog=EXIT_CODES_HELP)
 @click.argument("slugs", nargs=-1)
 @sandbox_option("docker")
 @image_option()
@@ -205,7 +205,7 @@ def _print_check_progress(check: Check) -> None:
 )
 @click.option("--format", "formats", default=None, help="Also write a suite-quality report: html,md,json.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/verify"), show_default=True)
-def verify(
+def verify_command(
     slugs: tuple[str, ...],
     sandbox: str,
     image: str | None,
@@ -259,7 +259,7 @@ def verify(
     return ExitCode.VERIFICATION_FAILED if failed else 0
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command("bench", epilog=EXIT_CODES_HELP)
 @click.argument("slugs", nargs=-1)
 @click.option("--candidates", type=click.IntRange(1), default=20, show_default=True, help="Generated candidates.")
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Gradings at a time in every mode [default: cores].")
@@ -278,7 +278,7 @@ def verify(
 @image_option()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/bench"), show_default=True)
 @click.option("--markdown", type=click.Path(path_type=Path), default=None, help="Also write the Markdown report here.")
-def bench(
+def bench_command(
     slugs: tuple[str, ...],
     candidates: int,
     jobs: int | None,
@@ -325,15 +325,15 @@ def bench(
     return ExitCode.VERIFICATION_FAILED if compare_verdicts(report.runs) else 0
 
 
-@cli.group()
-def challenge() -> None:
+@cli.group("challenge")
+def challenge_group() -> None:
     """Author challenges."""
 
 
-@challenge.command("new", epilog=EXIT_CODES_HELP)
+@challenge_group.command("new", epilog=EXIT_CODES_HELP)
 @click.argument("slug")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), default="python", show_default=True)
-def challenge_new(slug: str, kind: str) -> int:
+def challenge_new_command(slug: str, kind: str) -> int:
     """Scaffold challenges/SLUG with every file and a comment saying what belongs there."""
     from grader.bank.scaffold import scaffold_challenge
 
@@ -343,19 +343,19 @@ def challenge_new(slug: str, kind: str) -> int:
     return 0
 
 
-@cli.group()
-def image() -> None:
+@cli.group("image")
+def image_group() -> None:
     """Build and inspect the sandbox image."""
 
 
-@image.command("build", epilog=EXIT_CODES_HELP)
+@image_group.command("build", epilog=EXIT_CODES_HELP)
 @click.option(
     "--base",
     default=None,
     help="Base image (default: python:3.11-slim, or built from Debian packages).",
 )
 @click.option("--tag", default=None, help="Image tag (default: content-addressed).")
-def image_build(base: str | None, tag: str | None) -> int:
+def image_build_command(base: str | None, tag: str | None) -> int:
     """Build the sandbox image offline."""
     from grader.sandbox.image import build_image
 
@@ -364,9 +364,9 @@ def image_build(base: str | None, tag: str | None) -> int:
     return 0
 
 
-@image.command("info", epilog=EXIT_CODES_HELP)
+@image_group.command("info", epilog=EXIT_CODES_HELP)
 @click.option("--tag", default=None)
-def image_info(tag: str | None) -> int:
+def image_info_command(tag: str | None) -> int:
     """Show the sandbox image's tag, digest and package versions."""
     from dataclasses import asdict
 
@@ -376,9 +376,9 @@ def image_info(tag: str | None) -> int:
     return 0
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command("doctor", epilog=EXIT_CODES_HELP)
 @click.option("--tag", default=None)
-def doctor(tag: str | None) -> int:
+def doctor_command(tag: str | None) -> int:
     """Check that Docker works and that every sandbox limit is really enforced."""
     from grader.sandbox.doctor import run_doctor
 
@@ -388,13 +388,13 @@ def doctor(tag: str | None) -> int:
     return 0 if all(c.ok for c in checks) else ExitCode.INFRASTRUCTURE
 
 
-@cli.group()
-def sandbox() -> None:
+@cli.group("sandbox")
+def sandbox_group() -> None:
     """Manage sandbox containers."""
 
 
-@sandbox.command("cleanup", epilog=EXIT_CODES_HELP)
-def sandbox_cleanup() -> int:
+@sandbox_group.command("cleanup", epilog=EXIT_CODES_HELP)
+def sandbox_cleanup_command() -> int:
     """Remove containers left by grader runs that died."""
     from grader.sandbox.docker import cleanup
 

@@ -26,6 +26,7 @@ from grader.batch.api import BatchOptions, run_batch
 from grader.batch.assessment import load_assessment, resolve_challenges
 from grader.batch.intake import intake
 from grader.batch.runner import plan_tasks
+from grader.batch.store import TMP_PREFIX
 from grader.cli import cli
 from grader.cli.common import LOCAL_WARNING
 from grader.errors import InputError
@@ -271,6 +272,11 @@ def _normalised(out: Path) -> tuple[str, str, dict]:  # type: ignore[type-arg]
     return (out / "results.csv").read_text(), index, data
 
 
+def stored_results(out: Path) -> list[Path]:
+    """Finished results only: pathlib's `*` also matches a `.tmp-*.json` still being written."""
+    return [p for p in out.glob("results/*/*.json") if not p.name.startswith(TMP_PREFIX)]
+
+
 def test_kill_9_halfway_then_rerun_gives_the_same_report(bank_env: Cohort, tmp_path: Path) -> None:
     out = tmp_path / "out"
     command = [sys.executable, "-m", "grader", *map(str, batch_args(bank_env.toml.parent, out, "--jobs", "2"))]
@@ -283,14 +289,14 @@ def test_kill_9_halfway_then_rerun_gives_the_same_report(bank_env: Cohort, tmp_p
     )
     deadline = time.monotonic() + 120
     try:
-        while len(list(out.glob("results/*/*.json"))) < 3:
+        while len(stored_results(out)) < 3:
             assert process.poll() is None, "the batch ended before it could be killed"
             assert time.monotonic() < deadline, "no results after 120 s"
             time.sleep(0.05)
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
-    done_before = len(list(out.glob("results/*/*.json")))
+    done_before = len(stored_results(out))
     assert done_before < GRADINGS
     assert not (out / "index.html").exists()
 
