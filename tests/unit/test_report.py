@@ -109,3 +109,12 @@ def test_parse_formats() -> None:
     assert parse_formats("html, md,html") == (Format.HTML, Format.MD)
     with pytest.raises(InputError, match="unknown report format 'pdf'"):
         parse_formats("pdf")
+
+
+@pytest.mark.parametrize("fmt", [Format.HTML, Format.MD, Format.JUNIT])
+def test_control_characters_from_a_submission_never_reach_a_rendered_report(fmt: Format) -> None:
+    """NULs and terminal escapes in captured output are stripped in every template (one environment)."""
+    text = render(sample(), fmt, Audience.REVIEWER)
+    assert "\x00" not in text and "\x07" not in text and "\x1b" not in text
+    if fmt is not Format.MD:  # the Markdown report shows messages, not captured output
+        assert "done" in text  # the printable rest of the output is kept
