@@ -21,6 +21,9 @@ from grader.resources import templates_dir
 OUTPUT_LIMIT = 4000
 
 
+HIDDEN_SUITE_ERROR = "the hidden suite could not be run; the hiring team has the details"
+
+
 class Format(enum.StrEnum):
     HTML = "html"
     MD = "md"
@@ -46,6 +49,13 @@ class ReportView:
     @property
     def show_details(self) -> bool:
         return self.audience is Audience.REVIEWER or self.result.suite is Suite.VISIBLE
+
+    @property
+    def error(self) -> str | None:
+        """The grading error, if any; for a candidate, without the hidden suite's own text."""
+        if self.result.error is None or self.show_details:
+            return self.result.error
+        return HIDDEN_SUITE_ERROR
 
     @property
     def counts(self) -> dict[str, int]:
@@ -121,26 +131,34 @@ def format_points(value: float) -> str:
 
 
 def render(result: GradeResult, fmt: Format, audience: Audience = Audience.REVIEWER) -> str:
+    """`result` in `fmt` for `audience`: for a candidate, a hidden suite is counts and the score only."""
+    view = ReportView(result, audience)
     if fmt is Format.JSON:
         data = result.to_dict()
-        if audience is Audience.CANDIDATE and result.suite is Suite.HIDDEN:
+        if not view.show_details:
             data["tests"] = []
-            data["counts"] = ReportView(result, audience).counts
+            data["counts"] = view.counts
+            data["error"] = view.error
+            data["audience"] = audience.value
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
     template_name = {
         Format.HTML: "report.html.j2",
         Format.MD: "report.md.j2",
         Format.JUNIT: "junit.xml.j2",
     }[fmt]
-    return template_environment().get_template(template_name).render(view=ReportView(result, audience), result=result)
+    return template_environment().get_template(template_name).render(view=view, result=result)
 
 
 def write_reports(result: GradeResult, out_dir: Path, formats: tuple[Format, ...], audience: Audience) -> list[Path]:
-    """Write result.json (always, full detail for the record) plus the chosen renderings."""
+    """Write result.json (always) plus the chosen renderings, every one of them for `audience`.
+
+    A candidate's folder holds nothing of the hidden suite: not even result.json keeps the test
+    names, messages or examples (the reviewer's result.json is the full record).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     result_path = out_dir / FILE_NAMES[Format.JSON]
-    result_path.write_text(render(result, Format.JSON, Audience.REVIEWER), encoding="utf-8")
+    result_path.write_text(render(result, Format.JSON, audience), encoding="utf-8")
     written.append(result_path)
     for fmt in formats:
         if fmt is Format.JSON:

@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from grader.batch.assessment import Assessment, AssessmentChallenge
 from grader.batch.cohort import Provenance, compute_cohort
@@ -14,13 +16,13 @@ from grader.batch.intake import Candidate
 from grader.batch.redflags import FlagKind, RedFlag
 from grader.batch.render import Export, defuse_csv, render_csv, write_cohort
 from grader.batch.similarity import Region, SimilarPair
-from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
+from grader.models import Audience, GradeResult, GradeStatus, Outcome, Suite, TestResult
 
 HOSTILE = '<script>alert("x")</script>'
 ASSESSMENT = Assessment("x", (AssessmentChallenge("toy-sum", 100),))
 
 
-def hostile_cohort():  # type: ignore[no-untyped-def]
+def hostile_cohort(assessment: Assessment = ASSESSMENT):  # type: ignore[no-untyped-def]
     result = GradeResult(
         challenge="toy-sum", suite=Suite.HIDDEN, submission_sha256="s", status=GradeStatus.GRADED,
         score=1, max_score=2, percent=50,
@@ -37,7 +39,7 @@ def hostile_cohort():  # type: ignore[no-untyped-def]
         "toy-sum", "evil-1234abcd", "ok", 0.9, 20, (Region(HOSTILE, 1, 2, "s.py", 1, 2, HOSTILE, "x = 1"),)
     )
     return compute_cohort(
-        ASSESSMENT, {"toy-sum": HOSTILE}, [evil, formula, other],
+        assessment, {"toy-sum": HOSTILE}, [evil, formula, other],
         {("evil-1234abcd", "toy-sum"): result, ("ok", "toy-sum"): result}, {},
         Provenance("0", "local", "", "local", (("toy-sum", "d"),), "now"),
         flags={("evil-1234abcd", "toy-sum"): [RedFlag(HOSTILE, 3, FlagKind.EXIT, HOSTILE)]},
@@ -60,8 +62,54 @@ def test_nothing_hostile_reaches_the_html_unescaped(tmp_path: Path) -> None:
     assert "&lt;script&gt;" in candidate_page and "exit" in candidate_page
 
 
-def test_junit_and_gradescope_exports_parse(tmp_path: Path) -> None:
-    write_cohort(hostile_cohort(), tmp_path, (Export.JUNIT, Export.GRADESCOPE))
+REVIEWER_ASSESSMENT = replace(ASSESSMENT, feedback_audience=Audience.REVIEWER)
+VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+OUTPUT_FORMATS = {"text", "html", "simple_format", "md", "ansi"}
+
+
+def check_gradescope_results(data: dict[str, Any]) -> None:
+    """The results.json fields and types Gradescope's autograder specification documents."""
+    assert set(data) <= {
+        "score",
+        "execution_time",
+        "output",
+        "output_format",
+        "test_output_format",
+        "test_name_format",
+        "visibility",
+        "stdout_visibility",
+        "extra_data",
+        "tests",
+        "leaderboard",
+    }
+    assert isinstance(data["score"], int | float) and isinstance(data["execution_time"], int | float)
+    assert data["visibility"] in VISIBILITIES and data["stdout_visibility"] in VISIBILITIES
+    assert data["output_format"] in OUTPUT_FORMATS and isinstance(data["output"], str)
+    numbers = []
+    for test in data["tests"]:
+        assert set(test) <= {
+            "score",
+            "max_score",
+            "status",
+            "name",
+            "name_format",
+            "number",
+            "output",
+            "output_format",
+            "tags",
+            "visibility",
+            "extra_data",
+        }
+        assert isinstance(test["score"], int | float) and isinstance(test["max_score"], int | float)
+        assert test["status"] in ("passed", "failed") and test["visibility"] in VISIBILITIES
+        assert test["output_format"] in OUTPUT_FORMATS and all(isinstance(t, str) for t in test["tags"])
+        assert isinstance(test["name"], str) and isinstance(test["number"], str)
+        numbers.append(test["number"])
+    assert len(set(numbers)) == len(numbers)  # fmt: skip
+
+
+def test_reviewer_exports_list_every_hidden_test(tmp_path: Path) -> None:
+    write_cohort(hostile_cohort(REVIEWER_ASSESSMENT), tmp_path, (Export.JUNIT, Export.GRADESCOPE))
     root = ET.parse(tmp_path / "junit" / "evil-1234abcd.xml").getroot()
     cases = root.findall(".//testcase")
     assert [c.get("name") for c in cases] == ["t::a", "t::b"]
@@ -69,10 +117,29 @@ def test_junit_and_gradescope_exports_parse(tmp_path: Path) -> None:
     refused = ET.parse(tmp_path / "junit" / "formula.xml").getroot()
     assert refused.find(".//error").get("type") == "intake error"  # type: ignore[union-attr]
     data = json.loads((tmp_path / "gradescope" / "evil-1234abcd" / "results.json").read_text())
+    check_gradescope_results(data)
     assert data["score"] == 50
-    assert [(t["name"], t["score"], t["max_score"]) for t in data["tests"]] == [
-        ("toy-sum: t::a", 50.0, 50.0),
-        ("toy-sum: t::b", 0.0, 50.0),
+    assert [(t["name"], t["score"], t["max_score"], t["visibility"]) for t in data["tests"]] == [
+        ("toy-sum: t::a", 50.0, 50.0, "after_published"),
+        ("toy-sum: t::b", 0.0, 50.0, "after_published"),
+    ]
+
+
+def test_candidate_exports_hold_no_hidden_test_detail(tmp_path: Path) -> None:
+    """The default audience: every exported byte is free of hidden names, messages and examples."""
+    write_cohort(hostile_cohort(), tmp_path, (Export.JUNIT, Export.GRADESCOPE))
+    exported = [*(tmp_path / "junit").iterdir(), *(tmp_path / "gradescope").rglob("*.json")]
+    for path in exported:
+        text = path.read_text()
+        assert "t::a" not in text and "t::b" not in text, path
+        if "formula" not in path.parts and path.stem != "formula":  # formula's intake error is its own text
+            assert "<script>alert" not in text, path  # the failing hidden test's message
+    root = ET.parse(tmp_path / "junit" / "evil-1234abcd.xml").getroot()
+    assert [c.get("name") for c in root.findall(".//testcase")] == ["hidden suite"]
+    data = json.loads((tmp_path / "gradescope" / "evil-1234abcd" / "results.json").read_text())
+    check_gradescope_results(data)
+    assert [(t["name"], t["score"], t["status"], t["output"]) for t in data["tests"]] == [
+        ("toy-sum: hidden suite", 50.0, "failed", "1 of 2 hidden tests passed"),
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,38 @@ def test_control_characters_from_a_submission_never_reach_a_rendered_report(fmt:
     assert "\x00" not in text and "\x07" not in text and "\x1b" not in text
     if fmt is not Format.MD:  # the Markdown report shows messages, not captured output
         assert "done" in text  # the printable rest of the output is kept
+
+
+MARKERS = ("SECRET_NAME_1", "SECRET_MESSAGE_2", "SECRET_EXAMPLE_3", "SECRET_OUTPUT_4", "SECRET_ERROR_5")
+
+
+def marked(status: GradeStatus = GradeStatus.GRADED) -> GradeResult:
+    tests = (
+        TestResult("tests/test_h.py::test_SECRET_NAME_1", Outcome.FAILED, message="assert SECRET_MESSAGE_2",
+                   falsifying_example="f(SECRET_EXAMPLE_3)", output="SECRET_OUTPUT_4"),
+        TestResult("tests/test_h.py::test_ok", Outcome.PASSED),
+    )  # fmt: skip
+    error = "the suite failed to load: SECRET_ERROR_5" if status is GradeStatus.ERROR else None
+    return replace(sample(), tests=tests, status=status, error=error, score=1, max_score=2, percent=50.0)
+
+
+@pytest.mark.parametrize("status", [GradeStatus.GRADED, GradeStatus.ERROR])
+def test_nothing_written_for_a_candidate_holds_a_hidden_detail(tmp_path: Path, status: GradeStatus) -> None:
+    """Every byte of every file `grader grade --audience candidate --out` writes is free of the markers."""
+    written = write_reports(marked(status), tmp_path, tuple(Format), Audience.CANDIDATE)
+    assert {p.name for p in written} == {"result.json", "report.html", "report.md", "junit.xml"}
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert not [m for m in MARKERS if m in text], path.name
+    data = json.loads((tmp_path / "result.json").read_text())
+    assert data["tests"] == [] and data["counts"]["failed"] == 1 and data["score"] == 1
+    junit = ET.parse(tmp_path / "junit.xml").getroot()
+    assert [case.get("name") for case in junit.iter("testcase")] == ["hidden suite"]
+    assert junit.get("tests") == "1" and junit.get("failures") == "1"
+
+
+def test_the_reviewer_keeps_every_detail(tmp_path: Path) -> None:
+    written = write_reports(marked(GradeStatus.ERROR), tmp_path, tuple(Format), Audience.REVIEWER)
+    record = (tmp_path / "result.json").read_text()
+    assert all(m in record for m in MARKERS)
+    assert len(written) == 4
