@@ -157,6 +157,10 @@ def plan(challenge: Challenge, *, basic: bool, wrong: bool) -> tuple[list[Gradin
             jobs.append(GradingJob(challenge, f"wrong/{path.name}", path, Suite.HIDDEN, _expect_at_most(bound)))
         for path in alternatives:
             jobs.append(GradingJob(challenge, f"alternatives/{path.name}", path, Suite.HIDDEN, _expect_full))
+            # A self-check that fails a correct answer contradicts the prompt the candidate follows.
+            jobs.append(
+                GradingJob(challenge, f"alternatives/{path.name} (visible)", path, Suite.VISIBLE, _expect_full)
+            )
     return jobs, checks
 
 
