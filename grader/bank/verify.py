@@ -158,9 +158,7 @@ def plan(challenge: Challenge, *, basic: bool, wrong: bool) -> tuple[list[Gradin
         for path in alternatives:
             jobs.append(GradingJob(challenge, f"alternatives/{path.name}", path, Suite.HIDDEN, _expect_full))
             # A self-check that fails a correct answer contradicts the prompt the candidate follows.
-            jobs.append(
-                GradingJob(challenge, f"alternatives/{path.name} (visible)", path, Suite.VISIBLE, _expect_full)
-            )
+            jobs.append(GradingJob(challenge, f"alternatives/{path.name} (visible)", path, Suite.VISIBLE, _expect_full))
     return jobs, checks
 
 

@@ -11,7 +11,16 @@ import click
 
 from grader.api import SandboxChoice
 from grader.batch.render import Export, FeedbackFormat
-from grader.cli.common import EXIT_CODES_HELP, LOCAL_WARNING, err, image_option, out, sandbox_option
+from grader.cli.common import (
+    EXIT_CODES_HELP,
+    LOCAL_WARNING,
+    check_output_dir,
+    check_output_file,
+    err,
+    image_option,
+    out,
+    sandbox_option,
+)
 from grader.errors import InputError
 from grader.models import Audience
 
@@ -54,6 +63,7 @@ def assessment_new_command(
 
     assessment = new_assessment(name, specs, limit_specs, Audience(audience), title)
     resolve_challenges(assessment)  # every slug must exist now, not at grading time
+    check_output_file(out_file)
     if out_file.exists() and not force:
         raise InputError(f"{out_file}: exists (use --force to overwrite)")
     out_file.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +82,7 @@ def assessment_pack_command(assessment_file: Path, dest: Path, archive: bool) ->
     from grader.batch.assessment import load_assessment, resolve_challenges
 
     assessment = load_assessment(assessment_file)
-    written = pack(assessment, resolve_challenges(assessment), dest)
+    written = pack(assessment, resolve_challenges(assessment), check_output_dir(dest, "DEST"))
     out(f"wrote {dest} ({len(written) - 1} challenge folder(s) and README.md)")
     if archive:
         zipped = shutil.make_archive(str(dest), "zip", root_dir=dest.parent, base_dir=dest.name)
@@ -118,6 +128,7 @@ def batch_command(
     from grader.batch.render import render_summary
     from grader.batch.runner import TaskOutcome
 
+    check_output_dir(out_dir)
     assessment = load_assessment(assessment_file)
     challenges = resolve_challenges(assessment)
     if not submissions.is_dir():
@@ -155,11 +166,14 @@ def feedback_command(out_dir: Path, candidate: str, fmt: str, audience: str | No
     from grader.batch.api import load_feedback
     from grader.batch.render import render_feedback
 
+    if out_file is not None:
+        check_output_file(out_file)
     view = load_feedback(out_dir, candidate, Audience(audience) if audience else None)
     text = render_feedback(view, FeedbackFormat(fmt))
     if out_file is None:
         click.echo(text, nl=False)
     else:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(text, encoding="utf-8")
         err(f"wrote {out_file}")
     return 0

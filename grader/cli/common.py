@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from grader import api
+from grader.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,3 +58,43 @@ def sandbox_choice(sandbox: str, image: str | None) -> api.SandboxChoice:
     if sandbox == "local":
         err(LOCAL_WARNING)
     return api.SandboxChoice(backend=sandbox, image=image)
+
+
+def _nearest_existing(path: Path) -> Path:
+    probe = path.absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    return probe
+
+
+def check_output_dir(path: Path, option: str = "--out") -> Path:
+    """An output folder that exists or can be made, and can be written: checked before any work.
+
+    Without this a bad `--out` (a file, /proc, a read-only place) failed only after the grading,
+    with a traceback.
+    """
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path}: {option} must be a folder, and this is a file")
+    _check_writable(_nearest_existing(path), path, option)
+    return path
+
+
+def check_output_file(path: Path, option: str = "--out") -> Path:
+    """An output file whose folder exists or can be made, and can be written; not a folder itself."""
+    if path.is_dir():
+        raise InputError(f"{path}: {option} must be a file, and this is a folder")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise InputError(f"{path}: {option} cannot be written (permission denied)")
+    _check_writable(_nearest_existing(path.parent), path, option)
+    return path
+
+
+def _check_writable(existing: Path, wanted: Path, option: str) -> None:
+    if not existing.is_dir():
+        raise InputError(f"{wanted}: {option} cannot be made ({existing} is not a folder)")
+    # /proc and /sys answer access() with "yes" for root; a real write is the only honest probe.
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise InputError(f"{wanted}: {option} cannot be written ({exc.strerror or exc})") from None

@@ -14,7 +14,16 @@ import click
 from grader import __version__, api
 from grader.challenges import Challenge, Kind, discover, find_challenge, load_all
 from grader.cli.batch import assessment_group, batch_command, feedback_command
-from grader.cli.common import EXIT_CODES_HELP, err, image_option, out, sandbox_choice, sandbox_option
+from grader.cli.common import (
+    EXIT_CODES_HELP,
+    check_output_dir,
+    check_output_file,
+    err,
+    image_option,
+    out,
+    sandbox_choice,
+    sandbox_option,
+)
 from grader.errors import ExitCode, GraderError, InputError
 from grader.handout import write_handout
 from grader.models import Audience, GradeResult, Suite
@@ -100,7 +109,7 @@ def show_command(slug: str) -> int:
 def init_command(slug: str, dest: Path) -> int:
     """Write a challenge's hand-out to DEST: prompt, stub, example tests, conftest.py, requirements.txt."""
     challenge = find_challenge(slug)
-    write_handout(challenge, dest)
+    write_handout(challenge, check_output_dir(dest, "DEST"))
     out(f"{dest}: edit {challenge.entry}.py, then in that folder: pip install -r requirements.txt && pytest")
     return 0
 
@@ -147,6 +156,8 @@ def grade_command(
 ) -> int:
     """Grade SUBMISSION (a .py file or a folder) against a challenge's hidden suite."""
     chosen = parse_formats(formats)
+    if out_dir is not None:
+        check_output_dir(out_dir)
     challenge = find_challenge(slug)
     result = api.grade(submission, challenge, sandbox=sandbox_choice(sandbox, image))
     if out_dir is not None:
@@ -170,12 +181,15 @@ def grade_command(
 @click.option("--out", "out_file", type=click.Path(path_type=Path), help="Write here instead of stdout.")
 def report_command(result_file: Path, fmt: str, audience: str, out_file: Path | None) -> int:
     """Render a result.json again, in another format or for another audience."""
+    if out_file is not None:
+        check_output_file(out_file)
     from grader.report import load_result
 
     text = render(load_result(result_file), Format(fmt), Audience(audience))
     if out_file is None:
         click.echo(text, nl=False)
     else:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(text, encoding="utf-8")
     return 0
 
@@ -224,6 +238,8 @@ def verify_command(
     """
     from grader.bank.verify import verify as run_verify
 
+    if formats:
+        check_output_dir(out_dir)
     roots = [bank_dir() / slug for slug in slugs] if slugs else discover()
     for root in roots:
         if not root.is_dir():
@@ -300,6 +316,9 @@ def bench_command(
     """
     import os
 
+    check_output_dir(out_dir)
+    if markdown is not None:
+        check_output_file(markdown, "--markdown")
     from grader.bench.render import render_markdown, write_report
     from grader.bench.run import run_bench
     from grader.bench.stats import BenchConfig, compare_verdicts
@@ -423,4 +442,10 @@ def main(argv: list[str] | None = None) -> int:
     except GraderError as exc:
         err(f"error: {exc}")
         return int(exc.exit_code)
+    except OSError as exc:
+        # The checks before any work catch bad paths; this is what is left (a disk that filled up, a
+        # folder removed mid-run): still one line, never a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        err(f"error: {where}{exc.strerror or exc}")
+        return ExitCode.USAGE if exc.filename else ExitCode.INFRASTRUCTURE
     return int(code) if isinstance(code, int) else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,45 @@ def test_verify_writes_a_suite_quality_report(tmp_path: Path, toy_bank: Path) ->
     assert any(c["name"] == "timing margins" for c in data["checks"])
     assert "<table>" in (out / "verify.html").read_text()
     assert "| toy-sum |" in (out / "verify.md").read_text()
+
+
+def bad_path_cases(tmp: Path) -> list[list[str]]:
+    """Every command that writes, with an output that is a file where a folder is due, or the
+    reverse, or a place nothing can be written (/proc)."""
+    a_file, a_dir = tmp / "a-file", tmp / "a-dir"
+    sub = str(FILES / "samples" / "lru_cache_partial.py")
+    grade = ["grade", sub, "--challenge", "toy-sum", "--sandbox", "local"]
+    return [
+        [*grade, "--out", str(a_file)],
+        [*grade, "--out", "/proc/nope"],
+        ["report", str(tmp / "result.json"), "--out", str(a_dir)],
+        ["report", str(tmp / "result.json"), "--out", "/proc/nope/x.md"],
+        ["verify", "toy-sum", "--sandbox", "local", "--format", "md", "--out", str(a_file)],
+        ["bench", "toy-sum", "--out", str(a_file)],
+        ["bench", "toy-sum", "--out", str(tmp / "bench"), "--markdown", str(a_dir)],
+        ["init", "toy-sum", "/proc/nope"],
+        ["assessment", "new", "x", "--challenge", "toy-sum", "--out", str(a_dir)],
+        ["assessment", "pack", str(tmp / "a.toml"), str(a_file)],
+        ["batch", str(tmp / "a.toml"), str(a_dir), "--out", str(a_file), "--sandbox", "local"],
+        ["feedback", str(a_dir), "someone", "--out", "/proc/nope.md"],
+    ]
+
+
+def test_bad_output_paths_are_one_line_exit_2_before_any_work(
+    toy_bank: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    (tmp_path / "a-dir").mkdir()
+    assert main(["grade", str(FILES / "samples" / "lru_cache_partial.py"), "--challenge", "toy-sum",
+                 "--sandbox", "local", "--out", str(tmp_path / "r")]) == 0  # fmt: skip
+    (tmp_path / "r" / "result.json").rename(tmp_path / "result.json")
+    assert main(["assessment", "new", "x", "--challenge", "toy-sum", "--out", str(tmp_path / "a.toml")]) == 0
+    capsys.readouterr()
+    for argv in bad_path_cases(tmp_path):
+        started = time.monotonic()
+        code = main(argv)
+        captured = capsys.readouterr()
+        assert code == 2, (argv, captured.err)
+        assert "Traceback" not in captured.err and captured.err.startswith("error: "), (argv, captured.err)
+        assert captured.err.count("\n") == 1, (argv, captured.err)
+        assert time.monotonic() - started < 5, argv  # refused before grading anything
