@@ -61,6 +61,7 @@ def grade(
     suite: Suite = Suite.HIDDEN,
     run_id: str | None = None,
     shrink: bool = True,
+    pytest_args: tuple[str, ...] = (),
 ) -> GradeResult:
     """Grade one submission (a .py file or a folder) against one suite of one challenge.
 
@@ -74,7 +75,7 @@ def grade(
     choice = resolve_sandbox(sandbox or SandboxChoice())
     files = read_submission(submission, challenge.entry)
     challenge.module_rules().check(files)
-    return grade_files(files, challenge, choice, suite=suite, run_id=run_id, shrink=shrink)
+    return grade_files(files, challenge, choice, suite=suite, run_id=run_id, shrink=shrink, pytest_args=pytest_args)
 
 
 def grade_files(

@@ -12,6 +12,7 @@ import enum
 class ExitCode(enum.IntEnum):
     GRADED = 0
     VERIFICATION_FAILED = 1
+    TESTS_FAILED = 1  # `grader test`: a visible example failed, as pytest exits 1
     USAGE = 2
     INFRASTRUCTURE = 3
 

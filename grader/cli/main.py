@@ -26,7 +26,7 @@ from grader.cli.common import (
 )
 from grader.errors import ExitCode, GraderError, InputError
 from grader.handout import write_handout
-from grader.models import Audience, GradeResult, Suite
+from grader.models import Audience, GradeResult, Outcome, Suite
 from grader.report import Format, parse_formats, render, write_reports
 from grader.resources import BANK_ENV, bank_dir
 
@@ -119,13 +119,30 @@ def init_command(slug: str, dest: Path) -> int:
 @click.option("--challenge", "slug", required=True, help="Challenge slug.")
 @sandbox_option("local")
 @image_option()
-def test_command(submission: Path, slug: str, sandbox: str, image: str | None) -> int:
-    """Self-check: run the visible example tests against SUBMISSION."""
+@click.option("-k", "keyword", metavar="EXPRESSION", help="Only the tests whose names match (as pytest -k).")
+@click.option("-x", "--exitfirst", is_flag=True, help="Stop at the first failing test.")
+@click.option("-q", "--quiet", "quiet", is_flag=True, help="Only failures and the summary.")
+@click.option("-v", "--verbose", "verbose", is_flag=True, help="Also the output of passing tests.")
+def test_command(
+    submission: Path, slug: str, sandbox: str, image: str | None, keyword: str | None, exitfirst: bool,
+    quiet: bool, verbose: bool,
+) -> int:  # fmt: skip
+    """Self-check: run the visible example tests against SUBMISSION, like pytest.
+
+    Exits 1 when a test fails, 0 when every one passes.
+    """
+    from rich.console import Console
+
+    from grader.terminal import print_test_run
+
     challenge = find_challenge(slug)
-    result = api.grade(submission, challenge, sandbox=api.SandboxChoice(sandbox, image), suite=Suite.VISIBLE)
-    out(render(result, Format.MD, Audience.CANDIDATE))
-    out(_summary_line(result))
-    return 0
+    pytest_args = (*(("-k", keyword) if keyword else ()), *(("-x",) if exitfirst else ()))
+    result = api.grade(
+        submission, challenge, sandbox=api.SandboxChoice(sandbox, image), suite=Suite.VISIBLE, pytest_args=pytest_args
+    )
+    print_test_run(result, Console(highlight=False), verbosity=1 if verbose else -1 if quiet else 0)
+    passed = result.error is None and bool(result.tests) and all(t.outcome is Outcome.PASSED for t in result.tests)
+    return ExitCode.GRADED if passed else ExitCode.TESTS_FAILED
 
 
 @cli.command("grade", epilog=EXIT_CODES_HELP)

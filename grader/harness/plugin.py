@@ -8,7 +8,7 @@ only ever sees the calls the tests make.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from grader.sandbox.base import DeathKind
 # variant); the verdict is known before shrinking starts, so a shorter budget only makes
 # some falsifying examples less minimal.
 SHRINK_SECONDS = 30
+NOT_RUN = "not run: the run stopped before this test"
 MESSAGE_CHARS = 2000
 OUTPUT_CHARS = 4000
 EXAMPLE_CHARS = 4000
@@ -50,8 +51,12 @@ class TestRecord:
     output: str = ""
     timing: Timing | None = None
     phases: list[str] = field(default_factory=list)
+    started: bool = False
 
     def result(self) -> TestResult:
+        if not self.started:
+            # A test that never ran never scores: the run stopped first (-x, a crash of pytest itself).
+            return TestResult(self.id, Outcome.ERROR, self.weight, 0.0, NOT_RUN)
         return TestResult(
             self.id, self.outcome, self.weight, self.duration_s, self.message, self.falsifying_example,
             self.output, self.timing,
@@ -159,6 +164,12 @@ class GraderPlugin:
         if report.failed:
             self.collection_errors.append(f"{report.nodeid}: {str(report.longrepr)[-MESSAGE_CHARS:]}")
 
+    def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
+        """Tests left out by -k are not part of this run's result at all."""
+        for item in items:
+            self.records.pop(item.nodeid, None)
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             marker = item.get_closest_marker("weight")
@@ -187,6 +198,8 @@ class GraderPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
         self.active = self.records.get(item.nodeid)
+        if self.active is not None:
+            self.active.started = True
         yield
         self.active = None
 

@@ -91,8 +91,21 @@ def test_grade_local_writes_every_report(tmp_path: Path, toy_bank: Path) -> None
 def test_test_command_runs_visible_tests(toy_bank: Path) -> None:
     code, stdout, _ = run("test", str(TOY / "reference"), "--challenge", "toy-sum")
     assert code == 0
-    assert "test_add_example" in stdout
-    assert "toy-sum: 1/1" in stdout
+    assert "test_visible.py::test_add_example PASSED" in stdout
+    assert " 1 passed in " in stdout.splitlines()[-1]
+
+
+def test_test_command_exits_1_on_a_failing_example_and_shows_the_candidates_output(
+    toy_bank: Path, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("def add(a, b):\n    print('checking', a, b)\n    return a - b\n")
+    code, stdout, _ = run("test", str(wrong), "--challenge", "toy-sum")
+    assert code == 1  # as pytest exits 1
+    assert "test_visible.py::test_add_example FAILED" in stdout
+    assert "FAILURES" in stdout and "checking 1 1" in stdout
+    code, stdout, _ = run("test", str(wrong), "--challenge", "toy-sum", "-k", "no_such_test")
+    assert code == 1 and "no tests ran" in stdout  # nothing selected is not a pass
 
 
 def test_verify_toy_bank_locally(toy_bank: Path) -> None:
