@@ -62,6 +62,11 @@ class Row:
     def percent(self) -> float:
         return 100.0 * self.total / self.max_total if self.max_total else 0.0
 
+    @property
+    def tampering_suspected(self) -> bool:
+        """A red flag of tampering with the grader's machinery in the worker (a lead, never a score change)."""
+        return any(flag.tampering for _slug, flag in self.flags)
+
     def cell(self, slug: str) -> Cell:
         return next(c for c in self.cells if c.challenge == slug)
 
@@ -345,4 +350,5 @@ def _row_to_dict(row: Row) -> dict[str, Any]:
             {"challenge": slug, "file": f.file, "line": f.line, "kind": f.kind.value, "detail": f.detail}
             for slug, f in row.flags
         ],
+        "tampering_suspected": row.tampering_suspected,
     }

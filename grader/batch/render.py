@@ -291,6 +291,8 @@ def render_summary(cohort: Cohort, counts: Sequence[tuple[str, int]], elapsed_s:
         failed = [c.challenge for c in row.cells if c.status is CellStatus.FAILED]
         if failed:
             notes.append("grading failed: " + ", ".join(failed))
+        if row.tampering_suspected:
+            notes.append("tampering suspected")
         if row.flags:
             notes.append(f"{len(row.flags)} red flag(s)")
         if any(row.candidate.id in (p.a, p.b) for p in cohort.similar):

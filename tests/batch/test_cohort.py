@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from grader.batch.assessment import Assessment, AssessmentChallenge
-from grader.batch.cohort import CellStatus, Provenance, compute_cohort, compute_histogram, rank_competition
+from grader.batch.cohort import (
+    CellStatus,
+    Provenance,
+    cohort_to_dict,
+    compute_cohort,
+    compute_histogram,
+    rank_competition,
+)
 from grader.batch.intake import Candidate
+from grader.batch.redflags import FlagKind, RedFlag
 from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
 
 ASSESSMENT = Assessment("x", (AssessmentChallenge("a", 60), AssessmentChallenge("b", 40)))
@@ -74,3 +82,29 @@ def test_ties_share_the_better_rank() -> None:
 def test_histogram_edges() -> None:
     bins = compute_histogram([0, 9.99, 10, 99.9, 100])
     assert [b.count for b in bins] == [2, 1, 0, 0, 0, 0, 0, 0, 0, 2]
+
+
+def test_a_tampering_flag_marks_the_row_and_changes_no_score() -> None:
+    candidates = [candidate("ann", "a", "b"), candidate("ben", "a"), candidate("cat", "a")]
+    results = {
+        ("ann", "a"): graded("a", 4), ("ann", "b"): graded("b", 2),
+        ("ben", "a"): graded("a", 3),
+        ("cat", "a"): graded("a", 1),
+    }  # fmt: skip
+    flags = {
+        ("ann", "b"): [RedFlag("solution.py", 3, FlagKind.MONKEYPATCH, "assigns time.monotonic")],
+        ("ben", "a"): [RedFlag("solution.py", 9, FlagKind.THREADS, "uses threading.Lock")],
+    }
+    flagged = compute_cohort(ASSESSMENT, {"a": "A", "b": "B"}, candidates, results, {}, PROVENANCE, flags=flags)
+    plain = compute_cohort(ASSESSMENT, {"a": "A", "b": "B"}, candidates, results, {}, PROVENANCE)
+    assert {r.candidate.id: r.tampering_suspected for r in flagged.rows} == {"ann": True, "ben": False, "cat": False}
+    assert not any(r.tampering_suspected for r in plain.rows)
+    assert [(r.candidate.id, r.rank, r.total) for r in flagged.rows] == [
+        (r.candidate.id, r.rank, r.total) for r in plain.rows
+    ]
+    rows = {row["id"]: row for row in cohort_to_dict(flagged)["candidates"]}
+    assert {name: row["tampering_suspected"] for name, row in rows.items()} == {"ann": True, "ben": False, "cat": False}
+    assert rows["ann"]["red_flags"] == [
+        {"challenge": "b", "file": "solution.py", "line": 3, "kind": "monkeypatches a module",
+         "detail": "assigns time.monotonic"}
+    ]  # fmt: skip

@@ -14,7 +14,7 @@ from grader.batch.assessment import Assessment, AssessmentChallenge
 from grader.batch.cohort import Provenance, compute_cohort
 from grader.batch.intake import Candidate
 from grader.batch.redflags import FlagKind, RedFlag
-from grader.batch.render import Export, defuse_csv, render_csv, write_cohort
+from grader.batch.render import Export, defuse_csv, render_csv, render_summary, write_cohort
 from grader.batch.similarity import Region, SimilarPair
 from grader.models import Audience, GradeResult, GradeStatus, Outcome, Suite, TestResult
 
@@ -151,3 +151,42 @@ def test_csv_defuses_formulas() -> None:
     assert by_id["formula"][3] == "intake error" and by_id["formula"][0] == ""
     assert by_id["evil-1234abcd"][4:6] == ["50", "50"]
     assert defuse_csv("-1") == "'-1" and defuse_csv("ada") == "ada"
+
+
+def test_tampering_suspected_is_shown_next_to_the_name_and_on_the_candidate_page(tmp_path: Path) -> None:
+    result = GradeResult(
+        challenge="toy-sum", suite=Suite.HIDDEN, submission_sha256="s", status=GradeStatus.GRADED,
+        score=2, max_score=2, percent=100, tests=(TestResult("t::a", Outcome.PASSED),),
+        sandbox={}, grader_version="0", started_at="", finished_at="",
+    )  # fmt: skip
+    files = {"toy-sum": {"solution.py": b""}}
+    cohort = compute_cohort(
+        ASSESSMENT, {"toy-sum": "Toy"},
+        [Candidate("mallory", "Mallory", "m", files), Candidate("trent", "Trent", "t", files)],
+        {("mallory", "toy-sum"): result, ("trent", "toy-sum"): result}, {},
+        Provenance("0", "local", "", "local", (("toy-sum", "d"),), "now"),
+        flags={
+            ("mallory", "toy-sum"): [
+                RedFlag("solution.py", 2, FlagKind.REPLACES_MODULES, "assigns sys.modules['rpc']")
+            ],
+            ("trent", "toy-sum"): [RedFlag("solution.py", 5, FlagKind.THREADS, "uses threading.Lock")],
+        },
+    )  # fmt: skip
+    write_cohort(cohort, tmp_path)
+    index = (tmp_path / "index.html").read_text()
+    assert index.count("tampering suspected") == 1
+    mallory_cell = index[index.index('<td class="name"><a href="candidates/mallory.html">') :].split("</td>")[0]
+    assert "tampering suspected" in mallory_cell and 'href="candidates/mallory.html#red-flags"' in mallory_cell
+    mallory = (tmp_path / "candidates" / "mallory.html").read_text()
+    assert "Tampering suspected" in mallory and 'id="red-flags"' in mallory
+    assert "solution.py:2" in mallory and "replaces modules" in mallory
+    trent = (tmp_path / "candidates" / "trent.html").read_text()
+    assert mallory.count("replaces modules") == 2  # in the box and in the challenge's red flags
+    assert "ampering suspected" not in trent and "threads or signals" in trent
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert {row["id"]: row["tampering_suspected"] for row in data["candidates"]} == {"mallory": True, "trent": False}
+    assert [row["total"] for row in data["candidates"]] == [100, 100]
+    summary = render_summary(cohort, [("graded", 2)], 1.0, tmp_path)
+    mallory_line = next(line for line in summary.splitlines() if "Mallory" in line)
+    assert "tampering suspected" in mallory_line
+    assert "tampering" not in next(line for line in summary.splitlines() if "Trent" in line)
