@@ -5,11 +5,12 @@ Every problem is reported as one line naming the file and the field.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import hashlib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -286,10 +287,22 @@ def load_all(root: Path | None = None) -> list[Challenge]:
 
 def find_challenge(slug: str, root: Path | None = None) -> Challenge:
     base = root or bank_dir()
-    if not SLUG_PATTERN.match(slug):
-        raise ChallengeError(f"{slug!r}: not a valid challenge slug")
     path = base / slug
-    if not (path / "challenge.toml").is_file():
-        known = ", ".join(p.name for p in discover(base)) or "none"
-        raise ChallengeError(f"unknown challenge {slug!r} (known: {known})")
+    if not SLUG_PATTERN.match(slug) or not (path / "challenge.toml").is_file():
+        known = [p.name for p in discover(base)]
+        close = suggest(slug, known)
+        hint = f"did you mean {close}?" if close else "known: " + (", ".join(known) or "none")
+        raise ChallengeError(f"unknown challenge {slug!r} ({hint})")
     return load_challenge(path)
+
+
+def suggest(name: str, known: Sequence[str]) -> str | None:
+    """The known slug a mistyped `name` most likely meant (`lru`, `lru_cache` -> `lru-cache`), if any."""
+    cleaned = name.strip().strip("/").lower().replace("_", "-").replace(" ", "-")
+    if cleaned in known:
+        return cleaned
+    starts = [k for k in known if k.startswith(cleaned) or cleaned.startswith(k)] if cleaned else []
+    if len(starts) == 1:
+        return starts[0]
+    close = difflib.get_close_matches(cleaned, known, n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from grader.challenges import suggest
 from grader.errors import SubmissionError
 from grader.submission import (
     Collector,
@@ -314,4 +315,34 @@ def _intake_one(
         except SubmissionError as exc:
             refused[slug] = printable(str(exc), 300)
     accepted = {slug: group for slug, group in per_challenge.items() if slug not in refused}
+    refused.update(explain_missing(slugs, per_challenge, ignored, rules))
     return Candidate(ident, name, source, submissions=accepted, ignored=ignored, refused=refused)
+
+
+def explain_missing(
+    slugs: Sequence[str],
+    per_challenge: Mapping[str, Mapping[str, bytes]],
+    ignored: Sequence[str],
+    rules: Mapping[str, ModuleRules],
+) -> dict[str, str]:
+    """For a challenge with no files, what the entry holds instead that looks meant for it.
+
+    A folder named almost like the slug (`lru/`, `lru_cache/`) or, with one challenge, Python files
+    without the entry module, make that challenge an intake error that says what was found and
+    what was expected; an entry that simply leaves a challenge out stays "not submitted".
+    """
+    missing = [slug for slug in slugs if slug not in per_challenge]
+    folders = sorted({path.split("/", 1)[0] for path in ignored if "/" in path})
+    loose = sorted(path for path in ignored if "/" not in path and path.endswith(".py"))
+    reasons: dict[str, str] = {}
+    for slug in missing:
+        entry = rules[slug].entry
+        meant = [f for f in folders if suggest(f, [slug]) == slug]
+        if meant:
+            reasons[slug] = printable(f"no folder {slug}/ (found {meant[0]}/: did you mean {slug}/?)", 300)
+        elif len(slugs) == 1 and loose:
+            found = ", ".join(loose[:5])
+            reasons[slug] = printable(
+                f"no {entry}.py at the top of the entry (found {found}; expected {entry}.py)", 300
+            )
+    return reasons

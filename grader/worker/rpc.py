@@ -314,7 +314,10 @@ class Endpoint:
     `serve_ops` is the set of operations this end performs for its peer;
     `public_attrs_only` refuses attribute names starting with an underscore
     (the harness sets both, so the worker cannot walk from a callback to the
-    test module, the oracle or the reference).
+    test module, the oracle or the reference); on that side, too, an object's
+    data attributes are served only when its class names them in
+    `__rpc_public__` (methods always are), and the type names the peer sees are
+    neutral, so a fake clock's plan or its class name tell the submission nothing.
     """
 
     def __init__(
@@ -446,9 +449,10 @@ class Endpoint:
             return self.encode(value.rpc_resolve(), depth + 1)
         ref_id = self.export(value)
         self._sent[ref_id] = self._sent.get(ref_id, 0) + 1
+        names = NEUTRAL_MRO if self.public_attrs_only else type_names(kind)
         if isinstance(value, _CALLABLE_TYPES):
-            return {"$r": ref_id, "mro": type_names(kind), "c": 1}
-        return {"$r": ref_id, "mro": type_names(kind)}
+            return {"$r": ref_id, "mro": names, "c": 1}
+        return {"$r": ref_id, "mro": names}
 
     def decode(self, data: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -675,7 +679,12 @@ class Endpoint:
             for key, value in message.items()
             if key not in ("k", "id", "op", "drop")
         }
-        return handler(target, fields)
+        result = handler(target, fields)
+        if op == "getattr" and self.public_attrs_only and not callable(result):
+            public = getattr(type(target), "__rpc_public__", ())
+            if name not in public:
+                raise PermissionError(f"attribute {name!r} is not accessible")
+        return result
 
 
 def _is_plain_json(value: list[Any], depth: int) -> bool:
@@ -761,6 +770,9 @@ _OPERATIONS: dict[str, Handler] = {
     "import": lambda t, f: t.load(f["name"]),
     "finish": lambda t, f: t.finish(),
 }
+
+# The type names the worker sees for every harness object it is handed.
+NEUTRAL_MRO = ["object"]
 
 # What the worker does for the harness: everything.
 WORKER_SERVES = frozenset(_OPERATIONS)

@@ -251,3 +251,21 @@ def test_a_challenge_with_a_reserved_or_missing_module_is_refused_and_the_others
     }
     assert bo.ok and bo.submissions == {}
     assert bo.refused == {"toy-sum": "no solution.py at the top of the submission (found my_solution.py)"}
+
+
+def test_a_folder_named_almost_like_a_slug_is_explained(tmp_path: Path) -> None:
+    rules = {slug: ModuleRules("solution") for slug in SLUGS}
+    write_entry(tmp_path, "ana", {"toy_sum/solution.py": GOOD, "toy-sum-b/solution.py": GOOD})
+    write_entry(tmp_path, "bo", {"toy-sum-b/solution.py": GOOD})  # simply left toy-sum out
+    ana, bo = intake(tmp_path, SLUGS, rules)
+    assert set(ana.submissions) == {"toy-sum-b"}
+    assert ana.refused == {"toy-sum": "no folder toy-sum/ (found toy_sum/: did you mean toy-sum/?)"}
+    assert bo.refused == {} and set(bo.submissions) == {"toy-sum-b"}
+
+
+def test_one_challenge_without_its_entry_module_says_what_was_found(tmp_path: Path) -> None:
+    write_entry(tmp_path, "cy", {"my_solution.py": GOOD})
+    (cy,) = intake(tmp_path, ("toy-sum",), {"toy-sum": ModuleRules("solution")})
+    assert cy.refused == {
+        "toy-sum": "no solution.py at the top of the entry (found my_solution.py; expected solution.py)"
+    }

@@ -100,3 +100,21 @@ def test_relative_root_gives_the_same_digest(toy_copy: Path, monkeypatch: pytest
     # A relative folder once broke digest(): the suite paths were absolute, the root was not.
     monkeypatch.chdir(toy_copy.parent)
     assert load_challenge(Path(toy_copy.name)).digest() == load_challenge(toy_copy).digest()
+
+
+TYPOS = [
+    ("lru", "lru-cache"),
+    ("lru_cache", "lru-cache"),
+    ("LRU-Cache", "lru-cache"),
+    ("tokenbucket", "token-bucket"),
+    ("trie", "trie-autocomplete"),
+]
+
+
+@pytest.mark.parametrize(("typed", "meant"), TYPOS)
+def test_an_unknown_slug_suggests_the_one_meant(typed: str, meant: str) -> None:
+    from grader.challenges import find_challenge
+    from grader.errors import ChallengeError
+
+    with pytest.raises(ChallengeError, match=rf"^unknown challenge '{typed}' \(did you mean {meant}\?\)$"):
+        find_challenge(typed)

@@ -26,7 +26,7 @@ LAYERS = [
     {"cli"},
     {"batch", "bank", "bench"},
     {"api", "handout", "testing"},
-    {"harness", "challenges", "report", "scoring"},
+    {"harness", "challenges", "report", "scoring", "terminal"},
     {"submission", "models", "resources"},
     {"sandbox"},
     {"errors"},
