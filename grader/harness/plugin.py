@@ -28,6 +28,7 @@ from grader.sandbox.base import DeathKind
 SHRINK_SECONDS = 30
 NOT_RUN = "not run: the run stopped before this test"
 MESSAGE_CHARS = 2000
+CONTEXT_CHARS = 240
 OUTPUT_CHARS = 4000
 EXAMPLE_CHARS = 4000
 
@@ -256,9 +257,48 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, report: pytest
         return Outcome.TIMEOUT, _short(str(exc))
     crash = getattr(report.longrepr, "reprcrash", None)
     message = crash.message if crash is not None else f"{type(exc).__name__}: {exc}"
+    message = lead_with_the_point(message, falsifying_example(exc))
     if isinstance(exc, (AssertionError, pytest.fail.Exception)):
         return Outcome.FAILED, _short(message)
     return Outcome.ERROR, _short(message)
+
+
+def lead_with_the_point(message: str, example: str | None) -> str:
+    """A failure message a reviewer reads at a glance: pytest's `assert ...` block first, then the
+    context the test attached (long lines cut in the middle, with their length), and without the
+    falsifying example, which the report shows once, on its own."""
+    if example and example in message:
+        message = message.replace(example, "").rstrip()
+    if message.startswith("AssertionError: assert "):
+        message = message[len("AssertionError: ") :]
+    lines = message.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("assert ")), None)
+    if start is None:
+        return "\n".join(elide(line) for line in lines)
+    block = [line for line in lines[start:] if not _tautology(line)]
+    context = lines[:start]
+    if context:
+        kind, colon, rest = context[0].partition(":")
+        if colon and kind == "AssertionError":
+            context[0] = rest.strip()
+    return "\n".join(block + [elide(line) for line in context if line.strip()])
+
+
+def _tautology(line: str) -> bool:
+    """pytest's `+ where X = X` (a method looked up on a proxy) says nothing."""
+    stripped = line.strip()
+    if not stripped.startswith("+"):
+        return False
+    left, sep, right = stripped.lstrip("+ ").removeprefix("where ").partition(" = ")
+    return bool(sep) and left == right
+
+
+def elide(text: str, keep: int = CONTEXT_CHARS) -> str:
+    """`text` cut in the middle past `keep` characters, saying how much was left out."""
+    if len(text) <= keep:
+        return text
+    half = keep // 2
+    return f"{text[:half]} \u2026[{len(text) - 2 * half} of {len(text)} characters]\u2026 {text[-half:]}"
 
 
 def falsifying_example(exc: BaseException) -> str | None:

@@ -225,7 +225,8 @@ class Remote:
     def __repr__(self) -> str:
         mro = object.__getattribute__(self, "_rpc_type")
         name = mro[0] if mro else "object"
-        return f"<remote {name} #{object.__getattribute__(self, '_rpc_id')}>"
+        # What it stands for, as a reviewer reads it in a failure message: `LRUCache(…)`.
+        return f"{name}(\u2026)"
 
 
 class DeferredAttribute:
@@ -259,7 +260,7 @@ class DeferredAttribute:
         return getattr(self.rpc_resolve(), name)
 
     def __repr__(self) -> str:
-        return f"<remote attribute {self._rpc_name!r} of {self._rpc_owner!r}>"
+        return f"{self._rpc_owner!r}.{self._rpc_name}"
 
 
 _UNRESOLVED = object()
