@@ -29,6 +29,7 @@ class Format(enum.StrEnum):
     MD = "md"
     JSON = "json"
     JUNIT = "junit"
+    GRADESCOPE = "gradescope"
 
 
 FILE_NAMES = {
@@ -36,6 +37,7 @@ FILE_NAMES = {
     Format.MD: "report.md",
     Format.JSON: "result.json",
     Format.JUNIT: "junit.xml",
+    Format.GRADESCOPE: "results.json",
 }
 
 
@@ -133,6 +135,8 @@ def format_points(value: float) -> str:
 def render(result: GradeResult, fmt: Format, audience: Audience = Audience.REVIEWER) -> str:
     """`result` in `fmt` for `audience`: for a candidate, a hidden suite is counts and the score only."""
     view = ReportView(result, audience)
+    if fmt is Format.GRADESCOPE:
+        return render_gradescope_results(result, audience)
     if fmt is Format.JSON:
         data = result.to_dict()
         if not view.show_details:
@@ -147,6 +151,75 @@ def render(result: GradeResult, fmt: Format, audience: Audience = Audience.REVIE
         Format.JUNIT: "junit.xml.j2",
     }[fmt]
     return template_environment().get_template(template_name).render(view=view, result=result)
+
+
+def gradescope_tests(
+    result: GradeResult, label: str, max_points: float, audience: Audience, *, output_chars: int = 2000
+) -> list[dict[str, Any]]:
+    """Gradescope test entries for one result worth `max_points`: one per hidden test, points pro rata
+    to weight, shown once grades are published (reviewer); or, for a candidate, one entry for the
+    whole hidden suite with its score and counts, and no test name, message or example."""
+    view = ReportView(result, audience)
+    earned = max_points * result.score / result.max_score if result.max_score else 0.0
+    if not view.show_details:
+        summary = f"{result.count(Outcome.PASSED)} of {len(result.tests)} hidden tests passed"
+        if view.error:
+            summary += f" ({view.error})"
+        return [
+            _gradescope_test(
+                f"{label}: hidden suite", earned, max_points, result.full_marks, summary, [label], "visible"
+            )
+        ]
+    total_weight = sum(t.weight for t in result.tests) or 1.0
+    entries = []
+    for test in result.tests:
+        share = max_points * test.weight / total_weight
+        passed = test.outcome is Outcome.PASSED
+        entries.append(
+            _gradescope_test(
+                f"{label}: {test.id}", share if passed else 0.0, share, passed, clip(test.message, output_chars),
+                [label, test.outcome.value], "after_published",
+            )
+        )  # fmt: skip
+    return entries
+
+
+def _gradescope_test(
+    name: str, score: float, max_score: float, passed: bool, output: str, tags: list[str], visibility: str
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "score": round(score, 4),
+        "max_score": round(max_score, 4),
+        "status": "passed" if passed else "failed",
+        "output": output,
+        "output_format": "text",
+        "tags": tags,
+        "visibility": visibility,
+    }
+
+
+def gradescope_results(tests: list[dict[str, Any]], score: float, seconds: float, output: str = "") -> str:
+    """Gradescope's results.json around `tests` (numbered here, in order)."""
+    numbered = [{**test, "number": str(index)} for index, test in enumerate(tests, start=1)]
+    data = {
+        "score": round(score, 4),
+        "execution_time": round(seconds, 3),
+        "output": output,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": numbered,
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def render_gradescope_results(result: GradeResult, audience: Audience, max_points: float | None = None) -> str:
+    """One grading as Gradescope's autograder results.json (what `run_autograder` writes)."""
+    points = result.max_score if max_points is None else max_points
+    earned = points * result.score / result.max_score if result.max_score else 0.0
+    seconds = sum(t.duration_s for t in result.tests)
+    return gradescope_results(gradescope_tests(result, result.challenge, points, audience), earned, seconds)
 
 
 def write_reports(result: GradeResult, out_dir: Path, formats: tuple[Format, ...], audience: Audience) -> list[Path]:

@@ -18,8 +18,8 @@ from typing import Any
 from grader.batch.cohort import Cell, CellStatus, Cohort, Row, cohort_to_dict
 from grader.batch.redflags import RedFlag
 from grader.batch.store import write_atomic
-from grader.models import Audience, Outcome, TestResult
-from grader.report import clip, format_points, template_environment
+from grader.models import Outcome, TestResult
+from grader.report import format_points, gradescope_results, gradescope_tests, template_environment
 
 SVG_WIDTH = 640
 SVG_HEIGHT = 220
@@ -193,60 +193,26 @@ def render_junit(cohort: Cohort, row: Row) -> str:
 
 
 def render_gradescope(cohort: Cohort, row: Row) -> str:
-    """Gradescope's autograder results.json for one submission, every field its format documents.
+    """Gradescope's autograder results.json for one candidate, every challenge in it.
 
-    The assessment's `feedback_audience` decides what students can see: for `candidate`, each
-    challenge is one test with its hidden suite's score and counts (no test names, messages or
-    examples anywhere in the file); for `reviewer`, every hidden test is its own entry, points pro
-    rata to its weight, shown once the team publishes the grades.
+    The assessment's `feedback_audience` decides what students can see (grader.report.gradescope_tests).
     """
-    detailed = cohort.assessment.feedback_audience is Audience.REVIEWER
+    audience = cohort.assessment.feedback_audience
     tests: list[dict[str, Any]] = []
     seconds = 0.0
-
-    def add(name: str, score: float, max_score: float, passed: bool, output: str, tags: list[str]) -> None:
-        tests.append(
-            {
-                "name": name,
-                "number": str(len(tests) + 1),
-                "score": round(score, 4),
-                "max_score": round(max_score, 4),
-                "status": "passed" if passed else "failed",
-                "output": output,
-                "output_format": "text",
-                "tags": tags,
-                "visibility": "after_published" if detailed else "visible",
-            }
-        )
-
     for cell in row.cells:
         if cell.result is None:
-            add(f"{cell.challenge}: {cell.status.value}", 0.0, cell.max_points, False, cell.note, [cell.challenge])
+            tests.append(
+                {
+                    "name": f"{cell.challenge}: {cell.status.value}", "score": 0.0, "max_score": cell.max_points,
+                    "status": "failed", "output": cell.note, "output_format": "text", "tags": [cell.challenge],
+                    "visibility": "visible",
+                }
+            )  # fmt: skip
             continue
-        result = cell.result
-        seconds += sum(t.duration_s for t in result.tests)
-        if not detailed:
-            passed = result.count(Outcome.PASSED)
-            summary = f"{passed} of {len(result.tests)} hidden tests passed"
-            add(f"{cell.challenge}: hidden suite", cell.points, cell.max_points, cell.percent >= 100.0, summary,
-                [cell.challenge])  # fmt: skip
-            continue
-        total_weight = sum(t.weight for t in result.tests) or 1.0
-        for test in result.tests:
-            share = cell.max_points * test.weight / total_weight
-            passed_one = test.outcome is Outcome.PASSED
-            add(f"{cell.challenge}: {test.id}", share if passed_one else 0.0, share, passed_one,
-                clip(test.message, 2000), [cell.challenge, test.outcome.value])  # fmt: skip
-    data = {
-        "score": round(row.total, 4),
-        "execution_time": round(seconds, 3),
-        "output": row.candidate.error or "",
-        "output_format": "text",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-    }
-    return json.dumps(data, indent=2) + "\n"
+        seconds += sum(t.duration_s for t in cell.result.tests)
+        tests += gradescope_tests(cell.result, cell.challenge, cell.max_points, audience)
+    return gradescope_results(tests, row.total, seconds, row.candidate.error or "")
 
 
 def write_cohort(cohort: Cohort, out_dir: Path, exports: Sequence[Export] = ()) -> list[Path]:

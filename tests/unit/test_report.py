@@ -138,7 +138,7 @@ def marked(status: GradeStatus = GradeStatus.GRADED) -> GradeResult:
 def test_nothing_written_for_a_candidate_holds_a_hidden_detail(tmp_path: Path, status: GradeStatus) -> None:
     """Every byte of every file `grader grade --audience candidate --out` writes is free of the markers."""
     written = write_reports(marked(status), tmp_path, tuple(Format), Audience.CANDIDATE)
-    assert {p.name for p in written} == {"result.json", "report.html", "report.md", "junit.xml"}
+    assert {p.name for p in written} == {"result.json", "report.html", "report.md", "junit.xml", "results.json"}
     for path in written:
         text = path.read_text(encoding="utf-8")
         assert not [m for m in MARKERS if m in text], path.name
@@ -153,4 +153,8 @@ def test_the_reviewer_keeps_every_detail(tmp_path: Path) -> None:
     written = write_reports(marked(GradeStatus.ERROR), tmp_path, tuple(Format), Audience.REVIEWER)
     record = (tmp_path / "result.json").read_text()
     assert all(m in record for m in MARKERS)
-    assert len(written) == 4
+    assert len(written) == 5
+    gradescope = json.loads((tmp_path / "results.json").read_text())
+    assert [t["name"] for t in gradescope["tests"]] == ["lru-cache: tests/test_h.py::test_SECRET_NAME_1",
+                                                        "lru-cache: tests/test_h.py::test_ok"]  # fmt: skip
+    assert {t["visibility"] for t in gradescope["tests"]} == {"after_published"}
