@@ -361,6 +361,42 @@ def bench_command(
     return ExitCode.VERIFICATION_FAILED if compare_verdicts(report.runs) else 0
 
 
+@cli.group("export")
+def export_group() -> None:
+    """Package a challenge for Gradescope or GitHub Classroom."""
+
+
+@export_group.command("gradescope", epilog=EXIT_CODES_HELP)
+@click.argument("slug")
+@click.argument("out_zip", metavar="OUT.zip", type=click.Path(path_type=Path))
+@click.option("--wheel", type=click.Path(path_type=Path), required=True, help="The grader's wheel (make dist).")
+@click.option(
+    "--audience", type=click.Choice([a.value for a in Audience]), default="candidate", show_default=True,
+    help="What students see in Gradescope: the hidden suite's score and counts, or every hidden test.",
+)  # fmt: skip
+def export_gradescope_command(slug: str, out_zip: Path, wheel: Path, audience: str) -> int:
+    """Write a Gradescope autograder zip for SLUG: setup.sh, run_autograder and the grader's wheel."""
+    from grader.export import write_gradescope_autograder
+
+    challenge = find_challenge(slug)
+    write_gradescope_autograder(challenge, check_output_file(out_zip), wheel, Audience(audience))
+    out(f"wrote {out_zip}: upload it as the autograder of a Gradescope programming assignment")
+    return 0
+
+
+@export_group.command("classroom", epilog=EXIT_CODES_HELP)
+@click.argument("slug")
+@click.argument("dest", type=click.Path(path_type=Path))
+def export_classroom_command(slug: str, dest: Path) -> int:
+    """Write a GitHub Classroom starter repository for SLUG in DEST: the hand-out and an autograding workflow."""
+    from grader.export import write_classroom_starter
+
+    challenge = find_challenge(slug)
+    write_classroom_starter(challenge, check_output_dir(dest, "DEST"))
+    out(f"wrote {dest}: push it as the template repository of a GitHub Classroom assignment")
+    return 0
+
+
 @cli.group("challenge")
 def challenge_group() -> None:
     """Author challenges."""

@@ -11,8 +11,10 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,16 +40,22 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The `grader` script of a wheel built from this checkout and installed in a fresh venv."""
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from this checkout."""
     base = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(base / "dist"), str(ROOT)],
         check=True,
         timeout=600,
     )
-    (wheel,) = (base / "dist").glob("grader-*.whl")
-    python = make_venv(base / "venv", str(wheel))
+    (built,) = (base / "dist").glob("grader-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The `grader` script of the wheel installed in a fresh venv."""
+    python = make_venv(tmp_path_factory.mktemp("venv") / "venv", str(wheel))
     yield python.parent / "grader"
 
 
@@ -134,3 +142,68 @@ def test_a_handout_runs_with_plain_pytest(folder: Path, tmp_path: Path, handout_
     reference = pytest_in_handout()
     assert reference.returncode == 0, reference.stdout[-2000:]
     assert " passed" in reference.stdout.splitlines()[-1]
+
+
+def run_autograder(zip_path: Path, root: Path, submission: dict[str, str], grader: Path) -> dict[str, Any]:
+    """Unpack a Gradescope autograder as Gradescope lays it out and run it on one submission."""
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(root / "source")
+    (root / "submission").mkdir(parents=True)
+    for name, text in submission.items():
+        (root / "submission" / name).write_text(text)
+    script = root / "source" / "run_autograder"
+    done = subprocess.run(
+        ["bash", str(script)], env=clean_env(AUTOGRADER_ROOT=str(root), GRADER_BIN=str(grader)),
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data: dict[str, Any] = json.loads((root / "results" / "results.json").read_text())
+    return data
+
+
+def test_a_gradescope_autograder_grades_like_grader_grade(installed: Path, wheel: Path, tmp_path: Path) -> None:
+    from tests.batch.test_render import check_gradescope_results
+
+    zip_path = tmp_path / "lru-cache.zip"
+    made = run_installed(installed, "export", "gradescope", "lru-cache", str(zip_path), "--wheel", str(wheel),
+                         cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    with zipfile.ZipFile(zip_path) as archive:
+        names = set(archive.namelist())
+        assert {"setup.sh", "run_autograder", f"wheels/{wheel.name}"} == names
+        assert archive.getinfo("run_autograder").external_attr >> 16 & 0o111
+    sample = (FILES / "samples" / "lru_cache_partial.py").read_text()
+    data = run_autograder(zip_path, tmp_path / "autograder", {"solution.py": sample}, installed)
+    check_gradescope_results(data)
+    graded = run_installed(installed, "grade", str(FILES / "samples" / "lru_cache_partial.py"), "--challenge",
+                           "lru-cache", "--sandbox", "local", cwd=tmp_path)  # fmt: skip
+    assert "lru-cache: 17/20" in graded.stdout and data["score"] == 17
+    assert [t["name"] for t in data["tests"]] == ["lru-cache: hidden suite"]  # the candidate audience
+    refused = run_autograder(zip_path, tmp_path / "refused", {"solution.py": sample, "json.py": "x = 1\n"}, installed)
+    check_gradescope_results({**refused, "execution_time": 0})
+    assert refused["score"] == 0 and "json.py" in refused["output"]
+
+
+@pytest.mark.parametrize("slug", ["lru-cache", "select-vs-prefetch", "upload-validator"])
+def test_a_classroom_starter_grades_each_example_as_a_point(
+    slug: str, tmp_path: Path, handout_pythons: dict[str, Path]
+) -> None:
+    from grader.export import classroom_tests, write_classroom_starter
+
+    challenge = load_challenge(discover()[[f.name for f in discover()].index(slug)])
+    dest = tmp_path / slug
+    write_classroom_starter(challenge, dest)
+    workflow = (dest / ".github" / "workflows" / "classroom.yml").read_text()
+    steps = classroom_tests(challenge)
+    assert steps and workflow.count("max-score: 1") == len(steps)
+    python = handout_pythons[(dest / "requirements.txt").read_text()]
+
+    def step_passes(command: str) -> bool:
+        argv = [str(python), "-m", *command.split()]
+        return subprocess.run(argv, cwd=dest, env=clean_env(), capture_output=True, timeout=300).returncode == 0
+
+    for step in steps:
+        assert f'command: "{step.command}"' in workflow
+    assert not any(step_passes(step.command) for step in steps)  # the stub earns nothing
+    shutil.copytree(challenge.reference_dir, dest, dirs_exist_ok=True)
+    assert all(step_passes(step.command) for step in steps)  # the reference earns every point

@@ -25,7 +25,7 @@ LAYERS = [
     {"__main__"},
     {"cli"},
     {"batch", "bank", "bench"},
-    {"api", "handout", "testing"},
+    {"api", "handout", "export", "testing"},
     {"harness", "challenges", "report", "scoring", "terminal"},
     {"submission", "models", "resources"},
     {"sandbox"},
