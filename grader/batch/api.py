@@ -7,7 +7,9 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
+
+from rich.console import Console
 
 from grader import __version__
 from grader.api import SandboxChoice, now_iso, resolve_sandbox
@@ -98,7 +100,7 @@ def run_batch(
     out_dir: Path,
     options: BatchOptions,
     *,
-    progress: TextIO | None = None,
+    progress: Console | None = None,
 ) -> BatchResult:
     """Grade every candidate of SUBMISSIONS against the assessment and write the cohort report.
 
@@ -127,6 +129,7 @@ def run_batch(
                 run_prefix=run_id_prefix(out_dir),
                 on_done=meter.done,
                 on_tick=meter.draw,
+                on_start=meter.start,
             )
         finally:
             meter.close()

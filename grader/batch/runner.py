@@ -130,6 +130,13 @@ def grade_task(task: GradingTask, choice: SandboxChoice, out_dir: Path, run_id: 
     )
 
 
+def _started(
+    on_start: Callable[[GradingTask], None], task: GradingTask, choice: SandboxChoice, out_dir: Path, run_id: str
+) -> TaskReport:
+    on_start(task)
+    return grade_task(task, choice, out_dir, run_id)
+
+
 def execute(
     tasks: Sequence[GradingTask],
     choice: SandboxChoice,
@@ -139,8 +146,10 @@ def execute(
     run_prefix: str,
     on_done: Callable[[TaskReport], None] = lambda report: None,
     on_tick: Callable[[], None] = lambda: None,
+    on_start: Callable[[GradingTask], None] = lambda task: None,
 ) -> list[TaskReport]:
-    """Run `tasks` with at most `jobs` at once; callbacks run on the calling thread.
+    """Run `tasks` with at most `jobs` at once; `on_done` and `on_tick` run on the calling thread,
+    `on_start` on the grading thread as a grading begins (it must be thread-safe).
 
     On Ctrl-C no new grading starts, the running ones finish (their results are kept) and the
     KeyboardInterrupt propagates.
@@ -151,7 +160,7 @@ def execute(
     pending: set[Future[TaskReport]] = set()
     try:
         for number, task in enumerate(tasks):
-            pending.add(executor.submit(grade_task, task, choice, out_dir, f"{session}{number}"))
+            pending.add(executor.submit(_started, on_start, task, choice, out_dir, f"{session}{number}"))
         while pending:
             done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             for future in done:

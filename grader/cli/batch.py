@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import click
@@ -142,9 +141,12 @@ def batch_command(
         visible=visible,
         exports=tuple(Export(e) for e in dict.fromkeys(exports)),
     )
-    show_progress = not quiet and sys.stderr.isatty()
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    show_progress = not quiet and console.is_terminal
     result = run_batch(
-        assessment, challenges, submissions, out_dir, options, progress=sys.stderr if show_progress else None
+        assessment, challenges, submissions, out_dir, options, progress=console if show_progress else None
     )
     counts = [(outcome.value, result.count(outcome)) for outcome in TaskOutcome]
     counts.append(("intake errors", len(result.cohort.intake_errors)))
