@@ -15,7 +15,7 @@ import jinja2
 import markupsafe
 
 from grader.errors import InputError
-from grader.models import Audience, GradeResult, Outcome, Suite
+from grader.models import Audience, GradeResult, Outcome, Suite, TestResult
 from grader.resources import templates_dir
 
 OUTPUT_LIMIT = 4000
@@ -112,7 +112,13 @@ def template_environment() -> jinja2.Environment:
     env.filters["xml_text"] = xml_text
     env.filters["clip"] = clip
     env.filters["points"] = format_points
+    env.filters["failures_first"] = failures_first
     return env
+
+
+def failures_first(tests: Sequence[TestResult]) -> list[TestResult]:
+    """What a reviewer reads first: every test that did not pass, then the passes, each in suite order."""
+    return sorted(tests, key=lambda test: test.outcome is Outcome.PASSED)
 
 
 def _finalize(value: Any) -> Any:

@@ -10,7 +10,7 @@ import csv
 import enum
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,14 @@ def histogram_bars(cohort: Cohort, width: int = SVG_WIDTH, height: int = SVG_HEI
     return tuple(bars)
 
 
+def histogram_ticks(cohort: Cohort, height: int = SVG_HEIGHT) -> tuple[tuple[float, int], ...]:
+    """(y, count) of the y axis's labelled ticks, whole candidates only: 0, the top, and the middle."""
+    top = max((b.count for b in cohort.histogram), default=0) or 1
+    plot_height = height - 40
+    counts = sorted({0, top // 2, top}) if top > 1 else [0, 1]
+    return tuple((10 + plot_height - plot_height * count / top, count) for count in counts)
+
+
 def cell_text(cell: Cell) -> str:
     if cell.status in (CellStatus.GRADED, CellStatus.GRADING_ERROR):
         return format_points(cell.points)
@@ -130,6 +138,7 @@ def render_index(cohort: Cohort) -> str:
         cohort=cohort,
         names={row.candidate.id: row.candidate.name for row in cohort.rows},
         bars=histogram_bars(cohort),
+        ticks=histogram_ticks(cohort),
         svg_width=SVG_WIDTH,
         svg_height=SVG_HEIGHT,
         cell_text=cell_text,
@@ -144,8 +153,11 @@ def render_candidate(cohort: Cohort, row: Row) -> str:
     flags_by_challenge: dict[str, list[RedFlag]] = {}
     for slug, flag in row.flags:
         flags_by_challenge.setdefault(slug, []).append(flag)
+    flagged_lines = {(slug, flag.file, flag.line) for slug, flag in row.flags}
     return env.get_template("cohort/candidate.html.j2").render(
         flags_by_challenge=flags_by_challenge,
+        code={slug: source_listing(files) for slug, files in row.candidate.submissions.items()},
+        flagged_lines=flagged_lines,
         cohort=cohort,
         row=row,
         names={r.candidate.id: r.candidate.name for r in cohort.rows},
@@ -153,6 +165,28 @@ def render_candidate(cohort: Cohort, row: Row) -> str:
         cell_text=cell_text,
         outcomes=[o.value for o in Outcome],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    name: str
+    lines: tuple[str, ...]
+    truncated: bool
+
+
+CODE_LINES = 2000
+
+
+def source_listing(files: Mapping[str, bytes]) -> tuple[SourceFile, ...]:
+    """A submission's text files for the reviewer's page, Python first, at most CODE_LINES lines each."""
+    shown = []
+    for name in sorted(files, key=lambda n: (not n.endswith(".py"), n)):
+        text = files[name].decode("utf-8", errors="replace")
+        if "\0" in text:
+            continue  # binary: the page says nothing useful about it
+        lines = text.splitlines()
+        shown.append(SourceFile(name, tuple(lines[:CODE_LINES]), len(lines) > CODE_LINES))
+    return tuple(shown)
 
 
 def render_feedback(view: Feedback, fmt: FeedbackFormat) -> str:

@@ -190,3 +190,31 @@ def test_tampering_suspected_is_shown_next_to_the_name_and_on_the_candidate_page
     mallory_line = next(line for line in summary.splitlines() if "Mallory" in line)
     assert "tampering suspected" in mallory_line
     assert "tampering" not in next(line for line in summary.splitlines() if "Trent" in line)
+
+
+def test_pages_people_look_at(tmp_path: Path) -> None:
+    """Sort state exposed to assistive tech, a histogram with axes, hardest tests first, the code shown."""
+    code = b"def add(a, b):\n    import os\n    os._exit(0)\n    return a + b\n"
+    ada = Candidate("ada", "Ada", "ada", {"toy-sum": {"solution.py": code}})
+    result = GradeResult(
+        challenge="toy-sum", suite=Suite.HIDDEN, submission_sha256="s", status=GradeStatus.GRADED,
+        score=1, max_score=2, percent=50,
+        tests=(TestResult("t::easy", Outcome.PASSED), TestResult("t::hard", Outcome.FAILED, message="no")),
+        sandbox={}, grader_version="0", started_at="", finished_at="",
+    )  # fmt: skip
+    cohort = compute_cohort(
+        ASSESSMENT, {"toy-sum": "Toy"}, [ada], {("ada", "toy-sum"): result}, {},
+        Provenance("0", "local", "", "local", (("toy-sum", "d"),), "now"),
+        flags={("ada", "toy-sum"): [RedFlag("solution.py", 3, FlagKind.EXIT, "os._exit")]},
+    )  # fmt: skip
+    write_cohort(cohort, tmp_path)
+    index = (tmp_path / "index.html").read_text()
+    assert 'data-sort="num" aria-sort="ascending">Rank' in index and "aria-sort" in index.split("<script>")[1]
+    assert ">candidates</text>" in index and 'class="tick"' in index  # the y axis, labelled
+    rates = index[index.index('class="rates"') :]
+    assert rates.index("t::hard") < rates.index("t::easy")  # lowest pass rate first
+    assert 'style="width: 0.0%"' in rates and 'style="width: 100.0%"' in rates
+    page = (tmp_path / "candidates" / "ada.html").read_text()
+    listing = page[page.index('<pre class="code">') :]
+    assert '<span class="line flagged" id="L-toy-sum-solution.py-3">    os._exit(0)</span>' in listing
+    assert '<span class="line" id="L-toy-sum-solution.py-4">    return a + b</span>' in listing

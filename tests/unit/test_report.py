@@ -158,3 +158,10 @@ def test_the_reviewer_keeps_every_detail(tmp_path: Path) -> None:
     assert [t["name"] for t in gradescope["tests"]] == ["lru-cache: tests/test_h.py::test_SECRET_NAME_1",
                                                         "lru-cache: tests/test_h.py::test_ok"]  # fmt: skip
     assert {t["visibility"] for t in gradescope["tests"]} == {"after_published"}
+
+
+def test_the_reviewer_page_puts_failures_first() -> None:
+    page = render(sample(), Format.HTML, Audience.REVIEWER)
+    body = page[page.index("<table") :]
+    assert body.index("test_hidden_edge") < body.index("test_secret_input_42")
+    assert body.index("test_perf") < body.index("test_secret_input_42")
