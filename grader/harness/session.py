@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import secrets
 import shutil
 import socket
 import tempfile
@@ -13,17 +15,19 @@ from typing import Any
 
 from grader.sandbox.base import (
     SOCKET_NAME,
-    Death,
     DeathKind,
     SandboxBackend,
     WorkerHandle,
     WorkerSpec,
+    describe_returncode,
 )
 from grader.worker import rpc
 
 log = logging.getLogger(__name__)
 
 CONNECT_SECONDS = 60.0
+# How long the zygote may take to reap a test's child (it kills it past 2 s; the sweep after it).
+REAP_SECONDS = 15.0
 
 
 class WorkerFailure(BaseException):
@@ -60,38 +64,48 @@ _FAILURE_BY_KIND: dict[DeathKind, type[WorkerFailure]] = {
 
 
 class WorkerSession:
-    """One live worker at a time; a dead one is replaced at the next test."""
+    """One sandbox (a container or a process) running the worker's zygote, and one child of it per test.
+
+    The zygote never runs the submission; each test gets a fresh child forked from it, so nothing a
+    test installs reaches the next. A child that dies, hangs or runs out of memory is a verdict for
+    its test and the zygote forks the next; only a zygote that is lost (its container killed or
+    dead) means starting a new sandbox.
+    """
 
     def __init__(self, backend: SandboxBackend, spec: WorkerSpec) -> None:
         self.backend = backend
         self.spec = spec
         self._handle: WorkerHandle | None = None
+        self._listener: socket.socket | None = None
+        self._control: socket.socket | None = None
+        self._child: int | None = None
         self._endpoint: rpc.Endpoint | None = None
         self._socket_dir: Path | None = None
         self._failure: WorkerFailure | None = None
         self._import_failures: dict[str, BaseException] = {}
-        # Modules loaded during the current test: the worker forgets them with its exports.
+        # Modules loaded during the current test: the child goes with the test.
         self._modules: dict[str, Any] = {}
         self._prestart: threading.Thread | None = None
         self._prestart_error: BaseException | None = None
         self.starts = 0
+        self.forks = 0
 
     # ------------------------------------------------------------ lifecycle
 
     def prestart(self) -> None:
-        """Start the first worker in the background; the first call waits for it.
+        """Start the sandbox and its zygote in the background; the first call waits for it.
 
         A container takes about a second to start, and pytest spends about as long
         importing and collecting the suite: overlapping the two saves that second
         on every grading.
         """
-        if self._endpoint is None and self._prestart is None:
+        if self._control is None and self._prestart is None:
             self._prestart = threading.Thread(target=self._run_prestart, name="worker-prestart", daemon=True)
             self._prestart.start()
 
     def _run_prestart(self) -> None:
         try:
-            self._start()
+            self._start_zygote()
         except BaseException as exc:  # handed to the first caller by _join_prestart
             self._prestart_error = exc
 
@@ -105,23 +119,43 @@ class WorkerSession:
         if error is not None:
             raise error
 
-    def _start(self) -> rpc.Endpoint:
+    def _start_zygote(self) -> None:
         self._socket_dir = Path(tempfile.mkdtemp(prefix="grader-chan-"))
         self._socket_dir.chmod(0o755)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         path = self._socket_dir / SOCKET_NAME
         listener.bind(str(path))
         path.chmod(0o777)  # the worker runs as another, unprivileged user
-        listener.listen(1)
+        listener.listen(8)
+        self._listener = listener
         self.starts += 1
         try:
             self._handle = self.backend.start(self.spec, self._socket_dir)
-            connection = self._accept(listener, self._handle)
+            self._control = self._accept(listener, self._handle)
         except BaseException:
             self.close()
             raise
-        finally:
-            listener.close()
+
+    def _fork(self) -> rpc.Endpoint:
+        """A fresh child of the zygote for this test, on a channel of its own."""
+        assert self._listener is not None and self._handle is not None
+        token = secrets.token_hex(16)
+        reply = self._ask({"op": "fork", "token": token}, CONNECT_SECONDS)
+        if reply is None or type(reply.get("pid")) is not int:
+            raise self._zygote_lost("the worker could not start a process for this test")
+        self._child = reply["pid"]
+        self.forks += 1
+        deadline = time.monotonic() + CONNECT_SECONDS
+        while True:
+            connection = self._accept(self._listener, self._handle, deadline)
+            try:
+                connection.settimeout(max(0.1, deadline - time.monotonic()))
+                presented = rpc.recv_frame(connection)
+            except rpc.ProtocolError:
+                presented = b""
+            if secrets.compare_digest(presented, token.encode("ascii")):
+                break
+            connection.close()  # not this test's child: nothing else may speak for it
         connection.settimeout(None)
         self._endpoint = rpc.Endpoint(
             connection, serve_ops=rpc.HARNESS_SERVES, public_attrs_only=True, defer_calls=True
@@ -130,13 +164,14 @@ class WorkerSession:
         return self._endpoint
 
     @staticmethod
-    def _accept(listener: socket.socket, handle: WorkerHandle) -> socket.socket:
+    def _accept(listener: socket.socket, handle: WorkerHandle, deadline: float | None = None) -> socket.socket:
         """Wait for the worker to connect, noticing at once if it died instead."""
         listener.settimeout(0.25)
-        deadline = time.monotonic() + CONNECT_SECONDS
+        deadline = deadline if deadline is not None else time.monotonic() + CONNECT_SECONDS
         while True:
             try:
                 connection, _ = listener.accept()
+                connection.settimeout(None)
                 return connection
             except TimeoutError:
                 death = handle.death(0)
@@ -145,12 +180,48 @@ class WorkerSession:
                 if time.monotonic() > deadline:
                     raise WorkerCrashed(f"worker did not connect within {CONNECT_SECONDS:.0f} s") from None
 
+    def _ask(self, message: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        """One request to the zygote; None when it cannot answer (its sandbox is gone)."""
+        control = self._control
+        if control is None:
+            return None
+        try:
+            control.settimeout(timeout)
+            rpc.send_frame(control, json.dumps(message).encode("utf-8"))
+            reply = json.loads(rpc.recv_frame(control))
+        except (rpc.ProtocolError, OSError, ValueError):
+            return None
+        return reply if type(reply) is dict else None
+
+    def _reap(self, *, kill: bool) -> dict[str, Any] | None:
+        """End this test's child (killed first if `kill`); its exit, or None if the zygote is lost."""
+        pid, self._child = self._child, None
+        self._close_child_channel()
+        if pid is None:
+            return {"returncode": 0, "oom": False}
+        return self._ask({"op": "reap", "pid": pid, "kill": kill}, REAP_SECONDS)
+
+    def _close_child_channel(self) -> None:
+        if self._endpoint is not None:
+            try:
+                self._endpoint.sock.close()
+            except OSError:
+                pass
+            self._endpoint = None
+
+    def _zygote_lost(self, detail: str) -> WorkerCrashed:
+        handle = self._handle
+        death = handle.death(2.0) if handle is not None else None
+        return WorkerCrashed(detail if death is None else death.detail)
+
     def endpoint(self) -> rpc.Endpoint:
         if self._failure is not None:
             raise self._failure
         self._join_prestart()
+        if self._control is None:
+            self._start_zygote()
         if self._endpoint is None:
-            return self._start()
+            return self._fork()
         return self._endpoint
 
     def close(self) -> None:
@@ -159,12 +230,15 @@ class WorkerSession:
             self._join_prestart()
         except BaseException:
             pass  # a worker that failed to start has nothing left to close
-        if self._endpoint is not None:
-            try:
-                self._endpoint.sock.close()
-            except OSError:
-                pass
-            self._endpoint = None
+        self._close_child_channel()
+        self._child = None
+        for sock in (self._control, self._listener):
+            if sock is not None:
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+        self._control = self._listener = None
         if self._handle is not None:
             self._handle.close()
             self._handle = None
@@ -175,7 +249,7 @@ class WorkerSession:
     # ------------------------------------------------------------ calls
 
     def call(self, op: str, timeout: float | None = None, **fields: Any) -> Any:
-        """One top-level request, with the per-call limit; a dead worker becomes a WorkerFailure."""
+        """One top-level request, with the per-call limit; a dead child becomes a WorkerFailure."""
         endpoint = self.endpoint()
         limit = self.spec.limits.call_seconds if timeout is None else timeout
         try:
@@ -185,38 +259,48 @@ class WorkerSession:
         except rpc.ProtocolError as exc:
             self._fail(self._failure_after_death(exc))
         except MemoryError:
+            self._reap(kill=True)
             self._fail(WorkerMemory(f"memory limit ({self.spec.limits.memory_mb} MB) exceeded"))
         raise AssertionError("unreachable")
 
     def _failure_after_death(self, exc: rpc.ProtocolError) -> WorkerFailure:
-        handle = self._handle
-        death: Death | None = handle.death(2.0) if handle is not None else None
-        if death is None:
+        ended = self._reap(kill=False)
+        if ended is None:
+            return self._lose_zygote(f"protocol violation: {exc}")
+        code = ended.get("returncode")
+        if ended.get("oom"):
+            return WorkerMemory(f"memory limit ({self.spec.limits.memory_mb} MB) exceeded")
+        if type(code) is not int:
             return WorkerCrashed(f"protocol violation: {exc}")
+        death = describe_returncode(code, self.spec.limits)
         return _FAILURE_BY_KIND[death.kind](death.detail)
 
     def _failure_after_timeout(self, limit: float) -> WorkerFailure:
-        """A call ran out of time; a worker the kernel was killing for memory is a memory verdict."""
-        timeout = WorkerTimeout(f"time limit exceeded ({limit:g} s per call)")
+        """A call ran out of time; a child the kernel was killing for memory is a memory verdict."""
+        ended = self._reap(kill=True)
+        if ended is None:
+            return self._lose_zygote(f"time limit exceeded ({limit:g} s per call)", timeout=True)
+        if ended.get("oom"):
+            return WorkerMemory(f"memory limit ({self.spec.limits.memory_mb} MB) exceeded")
+        return WorkerTimeout(f"time limit exceeded ({limit:g} s per call)")
+
+    def _lose_zygote(self, detail: str, *, timeout: bool = False) -> WorkerFailure:
+        """The zygote does not answer: kill its sandbox; the next test starts a new one."""
         handle = self._handle
-        if handle is None:
-            return timeout
-        death = handle.death(0.5)
-        if death is None:
+        death = handle.death(0.5) if handle is not None else None
+        if death is None and handle is not None:
             handle.kill()
             death = handle.death(5.0)
+        self.close()
         if death is not None and death.kind is DeathKind.MEMORY:
             return WorkerMemory(death.detail)
-        return timeout
+        if timeout or death is None:
+            return WorkerTimeout(detail) if timeout else WorkerCrashed(detail)
+        return _FAILURE_BY_KIND[death.kind](death.detail)
 
     def _fail(self, failure: WorkerFailure) -> None:
         self._failure = failure
-        self._kill()
         raise failure
-
-    def _kill(self) -> None:
-        if self._handle is not None:
-            self._handle.kill()
 
     # ------------------------------------------------------------ per test
 
@@ -237,12 +321,12 @@ class WorkerSession:
             raise
 
     def finish_test(self) -> dict[str, Any]:
-        """Forget the test's objects and collect its output; restart lazily if it died."""
+        """Collect the test's output, then end its child; the next test gets a fresh one."""
         output: dict[str, Any] = {"text": "", "dropped_bytes": 0}
         self._modules.clear()
+        self._import_failures.clear()
         if self._failure is not None:
             self._failure = None
-            self.close()
             return output
         if self._endpoint is None:
             return output
@@ -250,8 +334,9 @@ class WorkerSession:
             result = self.call("finish", target=0)
             if type(result) is dict and type(result.get("text")) is str:
                 output = {"text": result["text"], "dropped_bytes": result.get("dropped_bytes", 0)}
-            self._endpoint.forget_exports()
         except WorkerFailure:
             self._failure = None
-            self.close()
+            return output
+        if self._reap(kill=False) is None:
+            self._lose_zygote("the worker stopped answering")
         return output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -86,3 +87,14 @@ class SandboxBackend(Protocol):
 
 
 SOCKET_NAME = "worker.sock"
+
+
+def describe_returncode(code: int, limits: Limits) -> Death:
+    """A process's end as Popen reports it (negative: the signal that killed it)."""
+    if code < 0:
+        number = -code
+        if number == signal.SIGXCPU:
+            return Death(DeathKind.TIMEOUT, "CPU time limit exceeded")
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+        return Death(DeathKind.CRASHED, f"worker killed ({name})")
+    return Death(DeathKind.CRASHED, f"worker exited with code {code}")

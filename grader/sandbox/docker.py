@@ -246,6 +246,7 @@ class DockerBackend:
             "--socket", f"{SOCKET_MOUNT}/{SOCKET_NAME}",
             "--submission", SUBMISSION_MOUNT,
             "--output-cap", str(spec.limits.output_bytes),
+            "--contained",  # alone in its container: the zygote sweeps every process a test left
         ]  # fmt: skip
         if spec.driver_dir is not None:
             command += ["--driver", DRIVER_MOUNT]

@@ -19,9 +19,9 @@ from grader.sandbox.base import (
     SOCKET_NAME,
     WORKER_DIR,
     Death,
-    DeathKind,
     Limits,
     WorkerSpec,
+    describe_returncode,
 )
 
 # Why not `python -I`: it implies -E, which would also drop PYTHONHASHSEED and make
@@ -66,7 +66,7 @@ class LocalWorker:
             code = self.process.wait(timeout=wait_seconds)
         except subprocess.TimeoutExpired:
             return None
-        return describe_exit(code, self.limits)
+        return describe_returncode(code, self.limits)
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -83,16 +83,6 @@ class LocalWorker:
 
     def close(self) -> None:
         self.kill()
-
-
-def describe_exit(code: int, limits: Limits) -> Death:
-    if code < 0:
-        number = -code
-        if number == signal.SIGXCPU:
-            return Death(DeathKind.TIMEOUT, "CPU time limit exceeded")
-        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-        return Death(DeathKind.CRASHED, f"worker killed by signal {name}")
-    return Death(DeathKind.CRASHED, f"worker exited with code {code}")
 
 
 class LocalBackend:

@@ -1,29 +1,46 @@
-"""The worker shim: the only process in which the submission's code runs.
+"""The worker shim: the only processes in which the submission's code runs.
 
-Standard library only (it is copied into the sandbox image as it is). It
-connects to the harness over a Unix socket, loads modules on request and
-answers calls. It holds no test, no expected value and no reference: there is
-nothing here for a submission to find by walking frames or the heap.
+Standard library only (it is copied into the sandbox image as it is). It holds no
+test, no expected value and no reference: there is nothing here for a submission
+to find by walking frames or the heap.
 
-Run as: python -s -P main.py --socket PATH --submission DIR [--driver DIR]
+It runs as a zygote: the process the sandbox starts connects a control channel
+to the harness, imports what every test needs (the driver and, through it,
+Django and the challenge's apps), and never runs the submission. For each test
+the harness asks it to fork; the child connects its own channel, loads the
+submission and answers the test's calls; at the end of the test the harness
+closes that channel and the zygote reaps the child. Nothing a test's code
+installs (threads, import hooks, patched modules, a replaced driver function)
+outlives its test, and in a container every process the test left behind is
+killed and /tmp emptied before the next fork.
+
+Run as: python -s -P main.py --socket PATH --submission DIR [--driver DIR] [--contained]
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import resource
+import shutil
+import signal
 import socket
 import sys
 import threading
 import time
+import types
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rpc  # type: ignore[import-not-found]
 
 OUTPUT_CAP_BYTES = 64 * 1024
+ENTRY_MODULE = "solution"
+DRIVER_MODULE = "driver"
+# Where a container's cgroup counts the processes the kernel killed for memory (v2, then v1).
+OOM_COUNTERS = ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control")
 
 
 class CapturedOutput:
@@ -108,11 +125,14 @@ class CapturedOutput:
 class WorkerRoot:
     """Object 0 of the worker's table: what the harness may ask of the worker itself."""
 
-    def __init__(self, output: CapturedOutput) -> None:
+    def __init__(self, output: CapturedOutput, entry: Placeholder | None = None) -> None:
         self.output_capture = output
         self.endpoint: rpc.Endpoint | None = None
+        self.entry = entry
 
     def load(self, module: str) -> Any:
+        if self.entry is not None and module == self.entry.__name__:
+            return self.entry.real()
         return importlib.import_module(module)
 
     def finish(self) -> dict[str, Any]:
@@ -120,6 +140,56 @@ class WorkerRoot:
         if self.endpoint is not None:
             self.endpoint.forget_exports()
         return self.output_capture.take()
+
+
+class Placeholder(types.ModuleType):
+    """Stands for the submission's entry module while the zygote imports the driver.
+
+    The driver does `import solution` at its top; in the zygote that binds this object, which
+    refuses every use (the zygote never runs submission code). In a test's child, `real()` imports
+    the submission and puts it everywhere the placeholder was (sys.modules, the driver's globals),
+    so the driver, Django's `import_string("solution.X")` and `vars(solution)` all see the module.
+    """
+
+    def __init__(self, name: str, importers: str) -> None:
+        super().__init__(name)
+        self._importers = os.path.join(os.path.abspath(importers), "")
+        self._armed = False
+        self._module: Any = None
+        self._error: BaseException | None = None
+
+    def arm(self) -> None:
+        self._armed = True
+
+    def real(self) -> Any:
+        if self._module is None:
+            if not self._armed:
+                raise ImportError(f"{self.__name__} is not loaded in the zygote")
+            if self._error is not None:
+                raise self._error
+            sys.modules.pop(self.__name__, None)
+            try:
+                module = importlib.import_module(self.__name__)
+            except BaseException as exc:
+                self._error = exc
+                sys.modules[self.__name__] = self
+                raise
+            # Only the driver's folder imports the entry at its top (Django resolves its dotted
+            # paths through sys.modules): scanning every module would cost milliseconds a test.
+            for loaded in list(sys.modules.values()):
+                origin = getattr(loaded, "__file__", None) or ""
+                if loaded is not self and origin.startswith(self._importers):
+                    namespace = loaded.__dict__
+                    for key, value in list(namespace.items()):
+                        if value is self:
+                            namespace[key] = module
+            self._module = module
+        return self._module
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return getattr(self.real(), name)
 
 
 def install_search_path(submission: str, driver: str | None) -> None:
@@ -162,6 +232,167 @@ def connect(path: str, wait_seconds: float = 20.0) -> socket.socket:
             time.sleep(0.02)
 
 
+def set_dumpable(value: bool) -> None:
+    """prctl(PR_SET_DUMPABLE): a non-dumpable zygote cannot be ptraced or read through
+    /proc/PID/mem by the children it forks (same user, no capabilities)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(4, 1 if value else 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # without ctypes the sandbox's other walls still stand
+
+
+def read_oom_kills() -> int:
+    """How many processes the kernel has killed for memory in this container's cgroup."""
+    for path in OOM_COUNTERS:
+        try:
+            with open(path, encoding="ascii") as handle:
+                for line in handle:
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+class Zygote:
+    """Forks one child per test; never imports or runs the submission itself."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.control: socket.socket | None = None  # connected after the preload
+        self.entry: Placeholder | None = None
+        self.oom_before = 0
+
+    def preload(self) -> None:
+        """Import the driver (and so Django and the challenge's apps) once, for every test.
+
+        Done before the control channel exists: a driver that uses the submission at import fails
+        here, and the worker starts again as a fresh interpreter that leaves the driver's import to
+        each test's child (slower, as correct).
+        """
+        if not self.args.driver:
+            return
+        self.entry = Placeholder(ENTRY_MODULE, self.args.driver)
+        sys.modules[ENTRY_MODULE] = self.entry
+        try:
+            importlib.import_module(DRIVER_MODULE)
+        except BaseException:
+            os.execv(sys.executable, [*sys.orig_argv, "--no-preload"])
+
+    def serve(self) -> None:
+        """Answer the harness: `fork` (with the token the child must present) and `reap`."""
+        assert self.control is not None
+        while True:
+            try:
+                message = json.loads(rpc.recv_frame(self.control))
+            except (rpc.ProtocolError, ValueError):
+                os._exit(0)  # the harness is gone: so is this grading
+            op = message.get("op") if type(message) is dict else None
+            if op == "fork" and type(message.get("token")) is str:
+                reply: dict[str, Any] = {"pid": self.fork(message["token"])}
+            elif op == "reap" and type(message.get("pid")) is int:
+                reply = self.reap(message["pid"], kill=message.get("kill") is True)
+            else:
+                reply = {"error": f"unknown request {op!r}"}
+            rpc.send_frame(self.control, json.dumps(reply).encode("utf-8"))
+
+    def fork(self, token: str) -> int:
+        self.oom_before = read_oom_kills() if self.args.contained else 0
+        pid = os.fork()
+        if pid == 0:
+            try:
+                if self.control is not None:
+                    self.control.close()
+                run_child(self.args, self.entry, token)
+            finally:
+                os._exit(70)
+        return pid
+
+    def reap(self, pid: int, *, kill: bool, wait_seconds: float = 2.0) -> dict[str, Any]:
+        """Wait for a test's child (killing it first, or once `wait_seconds` have passed); then, in a
+        container, kill every process the test left and empty /tmp. Its exit as Popen would say it."""
+        if kill:
+            _kill(pid)
+        deadline = time.monotonic() + wait_seconds
+        status = None
+        while status is None:
+            try:
+                done, raw = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if done:
+                status = raw
+            elif time.monotonic() > deadline:
+                _kill(pid)
+                deadline = time.monotonic() + 60
+            else:
+                time.sleep(0.002)
+        if self.args.contained:
+            self.sweep()
+        code = None if status is None else os.waitstatus_to_exitcode(status)
+        oom = self.args.contained and read_oom_kills() > self.oom_before
+        return {"returncode": code, "oom": oom}
+
+    def sweep(self) -> None:
+        """Every other process this user has in the container (grandchildren that outlived their
+        test) is killed, and /tmp is emptied: the next test starts from the zygote's state alone."""
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process we may signal but ourselves and PID 1
+        except OSError:
+            pass
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        for name in os.listdir("/tmp"):
+            path = os.path.join("/tmp", name)
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def run_child(args: argparse.Namespace, entry: Placeholder | None, token: str) -> None:
+    """One test: connect a channel of its own (first frame: the token the harness gave the zygote
+    for this test, which nothing left from an earlier test can know), load the submission, answer
+    calls until the harness closes the channel."""
+    set_dumpable(True)
+    sock = connect(args.socket)
+    rpc.send_frame(sock, token.encode("ascii"))
+    output = CapturedOutput(args.output_cap)
+    root = WorkerRoot(output, entry)
+    endpoint = rpc.Endpoint(sock, serve_ops=rpc.WORKER_SERVES, public_attrs_only=False, root=root)
+    root.endpoint = endpoint
+    if entry is not None:
+        entry.arm()
+        try:
+            entry.real()  # now, so the driver sees the module itself (its failure is reported on use)
+        except BaseException:
+            pass
+    try:
+        endpoint.serve_forever()
+    except rpc.ProtocolError:
+        pass
+    # Skip interpreter shutdown: the submission's atexit hooks and finalizers have no say.
+    os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--socket", required=True)
@@ -171,24 +402,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file-mb", type=int)
     parser.add_argument("--nofile", type=int)
     parser.add_argument("--output-cap", type=int, default=OUTPUT_CAP_BYTES)
+    parser.add_argument("--contained", action="store_true", help="alone in a container: sweep after each test")
+    parser.add_argument("--no-preload", action="store_true")
     args = parser.parse_args(argv)
 
-    sock = connect(args.socket)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
-    output = CapturedOutput(args.output_cap)
     apply_rlimits(args.memory_mb, args.file_mb, args.nofile)
     os.chdir(args.submission)
     install_search_path(args.submission, args.driver)
-    root = WorkerRoot(output)
-    endpoint = rpc.Endpoint(sock, serve_ops=rpc.WORKER_SERVES, public_attrs_only=False, root=root)
-    root.endpoint = endpoint
-    try:
-        endpoint.serve_forever()
-    except rpc.ProtocolError:
-        pass
-    # Skip interpreter shutdown: the submission's atexit hooks and finalizers have no say.
+    set_dumpable(False)
+    zygote = Zygote(args)
+    if not args.no_preload:
+        zygote.preload()
+    zygote.control = connect(args.socket)
+    zygote.serve()
     os._exit(0)
 
 

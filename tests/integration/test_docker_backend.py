@@ -120,6 +120,25 @@ PROBE = textwrap.dedent(
 
     def hostname():
         return socket.gethostname()
+
+    def pid():
+        return os.getpid()
+
+    def leave_behind():
+        with open("/tmp/left-by-an-earlier-test", "w") as handle:
+            handle.write("x")
+        if os.fork() == 0:  # a grandchild that would outlive its test
+            os.setsid()
+            import time
+            time.sleep(600)
+            os._exit(0)
+        return sorted(os.listdir("/tmp"))
+
+    def processes():
+        return sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+
+    def tmp_files():
+        return sorted(os.listdir("/tmp"))
     """
 )
 
@@ -292,28 +311,43 @@ def test_memory_limit(make_session: Any) -> None:
         module.hog(512)
 
 
-def test_infinite_loop_times_out_and_the_container_goes(make_session: Any, backend: DockerBackend) -> None:
+def test_infinite_loop_times_out_and_only_its_process_goes(make_session: Any, backend: DockerBackend) -> None:
     session = make_session(Limits(call_seconds=1, memory_mb=128))
     module = session.load("probe")
     with pytest.raises(WorkerTimeout, match="time limit exceeded"):
         module.spin()
     session.finish_test()
+    assert session.load("probe").add(1, 2) == 3  # the next test: a fresh child of the same zygote
+    assert session.starts == 1 and len(_containers(backend, session.spec.run_id)) == 1
+    session.close()
     assert _containers(backend, session.spec.run_id) == []
 
 
-def test_crash_then_a_fresh_worker(make_session: Any, backend: DockerBackend) -> None:
+def test_crash_then_a_fresh_process(make_session: Any, backend: DockerBackend) -> None:
     session = make_session()
     module = session.load("probe")
-    first = module.hostname()
+    first = module.pid()
     with pytest.raises(WorkerCrashed, match="worker exited with code 3"):
         module.die(3)
     session.finish_test()
-    assert _containers(backend, session.spec.run_id) == []
     module = session.load("probe")
     assert module.add(2, 2) == 4
-    assert module.hostname() != first
-    assert session.starts == 2
+    assert module.pid() != first
+    assert session.starts == 1 and session.forks == 2
     assert len(_containers(backend, session.spec.run_id)) == 1
+
+
+def test_nothing_a_test_leaves_reaches_the_next(make_session: Any) -> None:
+    """Processes a test started and files it wrote in /tmp are gone before the next test's fork."""
+    session = make_session()
+    before = session.load("probe").processes()
+    session.finish_test()
+    assert "left-by-an-earlier-test" in session.load("probe").leave_behind()
+    session.finish_test()
+    module = session.load("probe")
+    assert module.tmp_files() == []
+    assert len(module.processes()) == len(before)  # init, the zygote, this test's process
+    assert session.starts == 1
 
 
 @pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGSEGV], ids=lambda s: s.name)

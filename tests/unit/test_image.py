@@ -307,7 +307,7 @@ def test_container_options(tmp_path: Path) -> None:
     assert "-I" not in created["command"]
     assert created["command"][4:] == [
         "/opt/grader-worker/main.py", "--socket", "/run/grader/worker.sock",
-        "--submission", "/submission", "--output-cap", str(64 * 1024), "--driver", "/driver",
+        "--submission", "/submission", "--output-cap", str(64 * 1024), "--contained", "--driver", "/driver",
         "--memory-mb", "200",  # the in-process rlimit is always on, under the cgroup limit
     ]  # fmt: skip
     assert created["labels"] == {

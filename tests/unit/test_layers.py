@@ -24,8 +24,8 @@ PACKAGE = Path(grader.__file__).resolve().parent
 LAYERS = [
     {"__main__"},
     {"cli"},
-    {"batch", "bank", "bench"},
-    {"api", "handout", "export", "testing"},
+    {"batch", "bank", "bench", "export"},
+    {"api", "handout", "testing"},
     {"harness", "challenges", "report", "scoring", "terminal"},
     {"submission", "models", "resources"},
     {"sandbox"},
