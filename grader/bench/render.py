@@ -93,6 +93,7 @@ def report_to_dict(report: BenchReport) -> dict[str, Any]:
             p.mode: {
                 "start_to_first_answer_s": _spread_dict(compute_spread(p.starts_s)),
                 "rtt_ms": _spread_dict(compute_spread(p.rtt_ms)),
+                "per_test_process_ms": _spread_dict(compute_spread(p.per_test_ms)) if p.per_test_ms else None,
             }
             for p in report.probes
         },
@@ -234,6 +235,10 @@ def _render_costs(report: BenchReport, summary: Summary) -> str:
         rows.append(("RPC round trip, local worker (ms)", compute_spread(local.rtt_ms), 1))
     if docker is not None:
         rows.append(("RPC round trip, docker worker (ms)", compute_spread(docker.rtt_ms), 1))
+    for probe in (local, docker):
+        if probe is not None and probe.per_test_ms:
+            name = f"a fresh process per test, {probe.mode} worker (ms: finish, fork, load, one call)"
+            rows.append((name, compute_spread(probe.per_test_ms), 1))
     for name, spread, scale in rows:
         lines.append(f"| {name} | {_num(spread.p50 * scale, 3)} | {_num(spread.p95 * scale, 3)} | {spread.count} |")
     lines.append("")

@@ -290,6 +290,7 @@ def measure_worker(mode: str, image: str | None, starts: int, calls: int) -> Wor
     backend = make_backend(Backend(mode), image)
     start_times: list[float] = []
     rtts: list[float] = []
+    per_test: list[float] = []
     try:
         for index in range(starts):
             session = WorkerSession(backend, WorkerSpec(folder, Limits(), f"bench-probe-{uuid.uuid4().hex[:8]}"))
@@ -302,10 +303,15 @@ def measure_worker(mode: str, image: str | None, starts: int, calls: int) -> Wor
                         tick = time.perf_counter()
                         echo(1)
                         rtts.append((time.perf_counter() - tick) * 1000)
+                    for _ in range(calls // 10):  # a fresh child per test: finish, fork, load, call
+                        tick = time.perf_counter()
+                        session.finish_test()
+                        session.load("solution").echo(1)
+                        per_test.append((time.perf_counter() - tick) * 1000)
             finally:
                 session.close()
     finally:
         backend.close()
         (folder / "solution.py").unlink()
         folder.rmdir()
-    return WorkerProbe(mode, tuple(start_times), tuple(rtts))
+    return WorkerProbe(mode, tuple(start_times), tuple(rtts), tuple(per_test))

@@ -149,11 +149,13 @@ class MemoryScaling:
 
 @dataclass(frozen=True, slots=True)
 class WorkerProbe:
-    """Worker start to first answer (s), and round trips of a one-argument call (ms)."""
+    """Worker start to first answer (s), round trips of a one-argument call (ms), and what a test
+    costs for its own process (ms: end the test, fork the next child, load the module, one call)."""
 
     mode: str
     starts_s: tuple[float, ...]
     rtt_ms: tuple[float, ...]
+    per_test_ms: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
