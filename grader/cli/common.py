@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from grader import api
 from grader.errors import InputError
@@ -98,3 +99,10 @@ def _check_writable(existing: Path, wanted: Path, option: str) -> None:
             pass
     except OSError as exc:
         raise InputError(f"{wanted}: {option} cannot be written ({exc.strerror or exc})") from None
+
+
+def complete_slug(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of challenge slugs from the bank in use."""
+    from grader.challenges import discover
+
+    return [CompletionItem(path.name) for path in discover() if path.name.startswith(incomplete)]

@@ -18,12 +18,14 @@ from grader.cli.common import (
     EXIT_CODES_HELP,
     check_output_dir,
     check_output_file,
+    complete_slug,
     err,
     image_option,
     out,
     sandbox_choice,
     sandbox_option,
 )
+from grader.config import Config, load_config
 from grader.errors import ExitCode, GraderError, InputError
 from grader.handout import write_handout
 from grader.models import Audience, GradeResult, Outcome, Suite
@@ -93,7 +95,7 @@ def _challenge_summary(c: Challenge) -> dict[str, Any]:
 
 
 @cli.command("show", epilog=EXIT_CODES_HELP)
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 def show_command(slug: str) -> int:
     """Show a challenge's prompt and limits."""
     challenge = find_challenge(slug)
@@ -104,7 +106,7 @@ def show_command(slug: str) -> int:
 
 
 @cli.command("init", epilog=EXIT_CODES_HELP)
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("dest", type=click.Path(path_type=Path))
 def init_command(slug: str, dest: Path) -> int:
     """Write a challenge's hand-out to DEST: prompt, stub, example tests, conftest.py, requirements.txt."""
@@ -116,7 +118,7 @@ def init_command(slug: str, dest: Path) -> int:
 
 @cli.command("test", epilog=EXIT_CODES_HELP)
 @click.argument("submission", type=click.Path(path_type=Path))
-@click.option("--challenge", "slug", required=True, help="Challenge slug.")
+@click.option("--challenge", "slug", required=True, help="Challenge slug.", shell_complete=complete_slug)
 @sandbox_option("local")
 @image_option()
 @click.option("-k", "keyword", metavar="EXPRESSION", help="Only the tests whose names match (as pytest -k).")
@@ -147,7 +149,7 @@ def test_command(
 
 @cli.command("grade", epilog=EXIT_CODES_HELP)
 @click.argument("submission", type=click.Path(path_type=Path))
-@click.option("--challenge", "slug", required=True, help="Challenge slug.")
+@click.option("--challenge", "slug", required=True, help="Challenge slug.", shell_complete=complete_slug)
 @sandbox_option("docker")
 @image_option()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write result.json and reports here.")
@@ -221,7 +223,7 @@ def _print_check_progress(check: Check) -> None:
 
 
 @cli.command("verify", epilog=EXIT_CODES_HELP)
-@click.argument("slugs", nargs=-1)
+@click.argument("slugs", nargs=-1, shell_complete=complete_slug)
 @sandbox_option("docker")
 @image_option()
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Gradings in parallel.")
@@ -293,7 +295,7 @@ def verify_command(
 
 
 @cli.command("bench", epilog=EXIT_CODES_HELP)
-@click.argument("slugs", nargs=-1)
+@click.argument("slugs", nargs=-1, shell_complete=complete_slug)
 @click.option("--candidates", type=click.IntRange(1), default=20, show_default=True, help="Generated candidates.")
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Gradings at a time in every mode [default: cores].")
 @click.option("--repeat", type=click.IntRange(3, 50), default=3, show_default=True, help="Repetitions (median).")
@@ -367,7 +369,7 @@ def export_group() -> None:
 
 
 @export_group.command("gradescope", epilog=EXIT_CODES_HELP)
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(path_type=Path))
 @click.option("--wheel", type=click.Path(path_type=Path), required=True, help="The grader's wheel (make dist).")
 @click.option(
@@ -385,7 +387,7 @@ def export_gradescope_command(slug: str, out_zip: Path, wheel: Path, audience: s
 
 
 @export_group.command("classroom", epilog=EXIT_CODES_HELP)
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.argument("dest", type=click.Path(path_type=Path))
 def export_classroom_command(slug: str, dest: Path) -> int:
     """Write a GitHub Classroom starter repository for SLUG in DEST: the hand-out and an autograding workflow."""
@@ -403,7 +405,7 @@ def challenge_group() -> None:
 
 
 @challenge_group.command("new", epilog=EXIT_CODES_HELP)
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slug)
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), default="python", show_default=True)
 def challenge_new_command(slug: str, kind: str) -> int:
     """Scaffold challenges/SLUG with every file and a comment saying what belongs there."""
@@ -478,9 +480,28 @@ for _command in (assessment_group, batch_command, feedback_command):
     cli.add_command(_command)
 
 
+def config_defaults(config: Config, group: click.Group) -> dict[str, Any]:
+    """click's default_map for every command whose options the config sets (the CLI still wins)."""
+    wanted = config.option_defaults()
+    defaults: dict[str, Any] = {}
+    if config.bank is not None:
+        defaults["bank"] = str(config.bank)
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            nested = config_defaults(Config(sandbox=config.sandbox, image=config.image, jobs=config.jobs), command)
+            if nested:
+                defaults[name] = nested
+            continue
+        own = {p.name: wanted[p.name] for p in command.params if p.name in wanted}
+        if own:
+            defaults[name] = own
+    return defaults
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
-        code = cli.main(args=argv, prog_name="grader", standalone_mode=False)
+        defaults = config_defaults(load_config(), cli)
+        code = cli.main(args=argv, prog_name="grader", standalone_mode=False, default_map=defaults)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:

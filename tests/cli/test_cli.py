@@ -226,3 +226,31 @@ def test_bad_output_paths_are_one_line_exit_2_before_any_work(
         assert "Traceback" not in captured.err and captured.err.startswith("error: "), (argv, captured.err)
         assert captured.err.count("\n") == 1, (argv, captured.err)
         assert time.monotonic() - started < 5, argv  # refused before grading anything
+
+
+def test_grader_toml_sets_defaults_and_the_command_line_wins(
+    toy_bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grader.cli.main import config_defaults
+    from grader.config import load_config
+
+    (tmp_path / "grader.toml").write_text('sandbox = "local"\njobs = 3\n')
+    monkeypatch.chdir(tmp_path)
+    defaults = config_defaults(load_config(), cli)
+    assert defaults["grade"]["sandbox"] == "local" and defaults["verify"]["jobs"] == 3
+    assert defaults["batch"] == {"sandbox": "local", "jobs": 3}
+    assert main(["grade", str(TOY / "reference"), "--challenge", "toy-sum"]) == 0  # local, from the file
+    assert "local sandbox does not isolate" in capsys.readouterr().err
+
+
+def test_challenge_slugs_complete_in_the_shell(toy_bank: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_GRADER_COMPLETE": "bash_complete", "COMP_WORDS": "grader show toy", "COMP_CWORD": "2"}
+    done = subprocess.run(
+        [sys.executable, "-c", "from grader.cli import cli; cli(prog_name='grader')"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "toy-sum" in done.stdout

@@ -27,7 +27,7 @@ LAYERS = [
     {"batch", "bank", "bench", "export"},
     {"api", "handout", "testing"},
     {"harness", "challenges", "report", "scoring", "terminal"},
-    {"submission", "models", "resources"},
+    {"submission", "models", "resources", "config"},
     {"sandbox"},
     {"errors"},
 ]
