@@ -215,11 +215,14 @@ def report_command(result_file: Path, fmt: str, audience: str, out_file: Path | 
 
 # Checks whose detail is a measurement worth seeing as it arrives.
 MEASURED_CHECKS = ("mutants", "timing margins")
+# Wrong variants: who caught each one (generated tests, examples, a time bound) is worth seeing too.
+MEASURED_PREFIXES = ("wrong/",)
 
 
 def _print_check_progress(check: Check) -> None:
     line = f"{'ok  ' if check.ok else 'FAIL'} {check.challenge}: {check.name}"
-    err(f"{line} ({check.detail})" if check.name in MEASURED_CHECKS else line)
+    measured = check.name in MEASURED_CHECKS or check.name.startswith(MEASURED_PREFIXES)
+    err(f"{line} ({check.detail})" if measured else line)
 
 
 @cli.command("verify", epilog=EXIT_CODES_HELP)
@@ -236,6 +239,10 @@ def _print_check_progress(check: Check) -> None:
 @click.option(
     "--repeat", type=click.IntRange(1, 20), default=1, show_default=True, help="Grade N times: flaky tests fail."
 )
+@click.option(
+    "--require-generated", is_flag=True,
+    help="Fail a wrong variant that only example tests catch (no hypothesis test or state machine).",
+)  # fmt: skip
 @click.option("--format", "formats", default=None, help="Also write a suite-quality report: html,md,json.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/verify"), show_default=True)
 def verify_command(
@@ -248,6 +255,7 @@ def verify_command(
     mutants: bool,
     mutant_cap: int,
     repeat: int,
+    require_generated: bool,
     formats: str | None,
     out_dir: Path,
 ) -> int:
@@ -275,6 +283,7 @@ def verify_command(
         mutants=mutants,
         mutant_cap=mutant_cap,
         repeat=repeat,
+        require_generated=require_generated,
         progress=_print_check_progress,
     )
     if formats:

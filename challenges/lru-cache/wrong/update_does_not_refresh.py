@@ -1,5 +1,5 @@
 # wrong: putting an existing key replaces its value but leaves its place in the recency order unchanged
-# max-percent: 95
+# max-percent: 70
 
 from collections import OrderedDict
 

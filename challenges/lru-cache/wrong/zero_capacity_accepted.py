@@ -1,5 +1,5 @@
 # wrong: rejects only negative capacities; a capacity of 0 is accepted
-# max-percent: 95
+# max-percent: 85
 
 from collections import OrderedDict
 

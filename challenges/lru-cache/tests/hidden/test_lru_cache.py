@@ -3,7 +3,7 @@
 from collections import OrderedDict
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -36,14 +36,31 @@ class ModelLRU:
 
 keys = st.one_of(st.integers(-3, 6), st.sampled_from(["a", "b", "c", ""]))
 values = st.one_of(st.integers(-2, 2), st.none(), st.text(max_size=3))
-operations = st.lists(
-    st.one_of(
-        st.tuples(st.just("put"), st.tuples(keys, values)),
-        st.tuples(st.just("get"), st.tuples(keys)),
-        st.tuples(st.just("__len__"), st.just(())),
-    ),
-    max_size=60,
-)
+
+
+def operations(key_strategy, min_size=0):
+    return st.lists(
+        st.one_of(
+            st.tuples(st.just("put"), st.tuples(key_strategy, values)),
+            st.tuples(st.just("get"), st.tuples(key_strategy)),
+            st.tuples(st.just("__len__"), st.just(())),
+        ),
+        min_size=min_size,
+        max_size=60,
+    )
+
+
+@st.composite
+def scenarios(draw):
+    """A capacity, and operations on a cache filled to it, on one or two keys more than it holds.
+
+    So few keys that they repeat (updates, hits), and just enough that the full cache
+    keeps overflowing (evictions): which key goes depends on the order of use.
+    """
+    capacity = draw(st.integers(1, 5))
+    pool = draw(st.lists(keys, min_size=capacity + 1, max_size=capacity + 2, unique=True))
+    fill = [("put", (key, number)) for number, key in enumerate(pool[:capacity])]
+    return capacity, fill + draw(operations(st.sampled_from(pool), min_size=2 * capacity + 2))
 
 
 def apply_to_model(capacity, ops):
@@ -51,7 +68,12 @@ def apply_to_model(capacity, ops):
     return [getattr(model, name)(*args) for name, args in ops]
 
 
-@pytest.mark.parametrize("capacity", [0, -1, -100])
+@pytest.mark.weight(3)
+@settings(max_examples=25)
+@example(capacity=0)
+@example(capacity=-1)
+@example(capacity=-100)
+@given(capacity=st.integers(-(2**63), 0))
 def test_capacity_below_one_raises_value_error(submission, capacity):
     with pytest.raises(ValueError):
         submission.LRUCache(capacity)
@@ -145,8 +167,12 @@ def test_len_counts_distinct_keys(submission):
 
 @pytest.mark.weight(3)
 @settings(max_examples=150)
-@given(capacity=st.integers(1, 5), ops=operations)
-def test_any_sequence_matches_the_model(submission, capacity, ops):
+# The edges: a put or a get on the least recently used key must save it from the next eviction.
+@example(scenario=(2, [("put", (1, 1)), ("put", (2, 2)), ("put", (1, 10)), ("put", (3, 3)), ("get", (1,)), ("get", (2,))]))
+@example(scenario=(2, [("put", (1, 1)), ("put", (2, 2)), ("get", (1,)), ("put", (3, 3)), ("get", (1,)), ("get", (2,))]))
+@given(scenario=scenarios())
+def test_any_sequence_matches_the_model(submission, scenario):
+    capacity, ops = scenario
     cache = submission.LRUCache(capacity)
     results = run_batch(cache, [[name, list(args)] for name, args in ops], bound_s=30)
     assert results == apply_to_model(capacity, ops)
@@ -167,6 +193,21 @@ class LRUMachine(RuleBasedStateMachine):
 
     @rule(key=keys)
     def get(self, key):
+        assert self.cache.get(key) == self.model.get(key)
+
+    # Keys already cached, least recently used first (what shrinking goes to): updates and hits
+    # that must change which key the next new one evicts.
+    @precondition(lambda self: len(self.model) > 0)
+    @rule(data=st.data(), value=values)
+    def put_cached_key(self, data, value):
+        key = data.draw(st.sampled_from(list(self.model.data)), label="cached key")
+        self.cache.put(key, value)
+        self.model.put(key, value)
+
+    @precondition(lambda self: len(self.model) > 0)
+    @rule(data=st.data())
+    def get_cached_key(self, data):
+        key = data.draw(st.sampled_from(list(self.model.data)), label="cached key")
         assert self.cache.get(key) == self.model.get(key)
 
     @precondition(lambda self: hasattr(self, "model"))
