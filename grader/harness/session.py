@@ -142,7 +142,9 @@ class WorkerSession:
         token = secrets.token_hex(16)
         reply = self._ask({"op": "fork", "token": token}, CONNECT_SECONDS)
         if reply is None or type(reply.get("pid")) is not int:
-            raise self._zygote_lost("the worker could not start a process for this test")
+            # The zygote is gone (killed by a test's leftovers, or its sandbox died): this test
+            # fails, and the next one starts a new sandbox.
+            raise self._lose_zygote("the worker could not start a process for this test")
         self._child = reply["pid"]
         self.forks += 1
         deadline = time.monotonic() + CONNECT_SECONDS
@@ -208,11 +210,6 @@ class WorkerSession:
             except OSError:
                 pass
             self._endpoint = None
-
-    def _zygote_lost(self, detail: str) -> WorkerCrashed:
-        handle = self._handle
-        death = handle.death(2.0) if handle is not None else None
-        return WorkerCrashed(detail if death is None else death.detail)
 
     def endpoint(self) -> rpc.Endpoint:
         if self._failure is not None:

@@ -105,3 +105,11 @@ def test_a_fork_per_test_costs_little(session: WorkerSession) -> None:
     # Generous here (a loaded CI machine); BENCHMARKS.md has the measured figure.
     assert per_test < 0.25, per_test
     assert os.cpu_count()
+
+
+def test_a_test_that_kills_the_zygote_gets_the_next_test_a_new_sandbox(session: WorkerSession) -> None:
+    module = session.load("os")
+    module.kill(module.getppid(), 9)  # the zygote, from the test's own process
+    session.finish_test()  # the zygote does not answer the reap: this sandbox is given up
+    assert session.load("solution").pid() > 0
+    assert session.starts == 2
