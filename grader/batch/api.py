@@ -268,7 +268,9 @@ def load_feedback(out_dir: Path, who: str, audience: Audience | None = None) -> 
                 status=cell["status"],
                 points=float(cell["points"]),
                 max_points=float(cell["max_points"]),
-                note=str(cell.get("note", "")) if chosen is Audience.REVIEWER else _candidate_note(cell["status"]),
+                note=str(cell.get("note", ""))
+                if chosen is Audience.REVIEWER
+                else _candidate_note(cell["status"], str(cell.get("note", ""))),
                 counts=counts,
                 tests=tuple(tests),
                 tests_label=label,
@@ -285,9 +287,12 @@ def load_feedback(out_dir: Path, who: str, audience: Audience | None = None) -> 
     )
 
 
-def _candidate_note(status: str) -> str:
-    # Infrastructure detail is for the hiring team; a candidate learns only that it is pending.
-    return "pending: this challenge will be graded again" if status == CellStatus.FAILED else ""
+def _candidate_note(status: str, note: str) -> str:
+    # Infrastructure detail is for the hiring team; a candidate learns only that it is pending. Why
+    # intake refused their files (a reserved name, no entry module) is about their own files: said.
+    if status == CellStatus.FAILED:
+        return "pending: this challenge will be graded again"
+    return note if status == CellStatus.INTAKE_ERROR else ""
 
 
 def _stored(out_dir: Path, candidate: str, slug: str, suite: Suite, digest: object) -> GradeResult | None:

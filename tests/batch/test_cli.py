@@ -237,6 +237,7 @@ def test_feedback_for_candidates_hides_hidden_tests(bank_env: Cohort) -> None:
     assert code == 0
     assert "42.86 / 100 points" in stdout and "Hidden tests: 2 passed, 2 failed." in stdout
     assert "test_hidden" not in stdout and "hello" not in stdout
+    assert "The example tests were not run in this batch." in stdout  # the batch ran without --visible
     _, reviewer, _ = run("feedback", bank_env.out, "bob", "--audience", "reviewer", "--format", "html")
     assert "test_hidden.py::test_greet" in reviewer and "<!DOCTYPE html>" in reviewer
     _, refused, _ = run("feedback", bank_env.out, "oscar")

@@ -108,3 +108,14 @@ def test_a_tampering_flag_marks_the_row_and_changes_no_score() -> None:
         {"challenge": "b", "file": "solution.py", "line": 3, "kind": "monkeypatches a module",
          "detail": "assigns time.monotonic"}
     ]  # fmt: skip
+
+
+def test_a_candidate_is_told_why_intake_refused_a_challenge_but_not_infrastructure_detail() -> None:
+    from grader.batch.api import _candidate_note
+
+    reason = "json.py: the module name 'json' is reserved (a standard-library module); rename it"
+    assert _candidate_note("intake error", reason) == reason
+    assert _candidate_note("grading failed", "harness for x failed (exit 1): Traceback...") == (
+        "pending: this challenge will be graded again"
+    )
+    assert _candidate_note("graded", "the suite failed to load: SECRET") == ""
