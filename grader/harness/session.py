@@ -256,8 +256,10 @@ class WorkerSession:
         except rpc.ProtocolError as exc:
             self._fail(self._failure_after_death(exc))
         except MemoryError:
-            self._reap(kill=True)
-            self._fail(WorkerMemory(f"memory limit ({self.spec.limits.memory_mb} MB) exceeded"))
+            memory = WorkerMemory(f"memory limit ({self.spec.limits.memory_mb} MB) exceeded")
+            if self._reap(kill=True) is None:
+                self._lose_zygote(memory.detail)  # so the next test starts a new sandbox
+            self._fail(memory)
         raise AssertionError("unreachable")
 
     def _failure_after_death(self, exc: rpc.ProtocolError) -> WorkerFailure:
