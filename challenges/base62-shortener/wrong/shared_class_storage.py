@@ -1,5 +1,5 @@
 # wrong: the URL tables are class attributes, so every Shortener instance shares them
-# max-percent: 55
+# max-percent: 90
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 
