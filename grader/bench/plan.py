@@ -144,6 +144,23 @@ def compute_screening(result: GradeResult) -> Screening:
     return Screening(True)
 
 
+def compare_in_process(isolated: GradeResult, in_process: GradeResult) -> Screening:
+    """Whether the in-process baseline gives a variant the same verdicts as an isolated worker.
+
+    They differ when a test's state leaks into the next in one process (class attributes, module
+    globals, a context left set): the grader runs every test in a fresh process, a grader that
+    imports the submission does not. Such a variant measures that difference, not speed.
+    """
+    isolated_outcomes = {t.id: t.outcome for t in isolated.tests}
+    for test in in_process.tests:
+        if isolated_outcomes.get(test.id) is not test.outcome:
+            was = isolated_outcomes.get(test.id)
+            return Screening(
+                False, f"{test.id}: {test.outcome.value} in-process, {was.value if was else 'absent'} isolated"
+            )
+    return Screening(True)
+
+
 def cycle_to(batch: Sequence[BenchSubmission], size: int) -> tuple[BenchSubmission, ...]:
     """The first `size` submissions of `batch` repeated as often as needed (empty stays empty)."""
     if not batch:

@@ -29,8 +29,18 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.api import SandboxChoice, grade, now_iso, resolve_sandbox
-from grader.bench.plan import BenchSubmission, Screening, Variant, compute_screening, cycle_to, load_pool, plan_batch
+from grader.api import SandboxChoice, grade, grade_files, now_iso, resolve_sandbox
+from grader.bench.child import HARNESS_MODULES
+from grader.bench.plan import (
+    BenchSubmission,
+    Screening,
+    Variant,
+    compare_in_process,
+    compute_screening,
+    cycle_to,
+    load_pool,
+    plan_batch,
+)
 from grader.bench.stats import (
     MODES,
     BenchConfig,
@@ -50,6 +60,8 @@ from grader.submission import compute_digest, read_submission
 
 Log = Callable[[str], None]
 SCREENING_FILE = "screening.json"
+# Part of each screening's cache key: a change to what screening checks screens again.
+SCREENING_RULES = "2: also in-process"
 SCHEMA_VERSION = 1
 
 
@@ -149,7 +161,7 @@ def describe_environment(image: str | None, started_at: str, load_before: tuple[
 
 def screening_key(variant: Variant, challenge: Challenge) -> str:
     files = read_submission(variant.path, challenge.entry)
-    text = f"{__version__}\0{challenge.digest()}\0{compute_digest(files)}"
+    text = f"{__version__}\0{SCREENING_RULES}\0{challenge.digest()}\0{compute_digest(files)}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -165,11 +177,19 @@ def screen_variants(
         log(f"screening {len(todo)} variants with the local worker ({len(variants) - len(todo)} cached)")
 
     def judge(variant: Variant) -> Screening:
+        challenge = challenges[variant.challenge]
         try:
-            result = grade(variant.path, challenges[variant.challenge], sandbox=SandboxChoice("local"))
+            result = grade(variant.path, challenge, sandbox=SandboxChoice("local"))
+            screening = compute_screening(result)
+            if not screening.eligible:
+                return screening
+            files = read_submission(variant.path, challenge.entry)
+            in_process = grade_files(
+                files, challenge, SandboxChoice("local"), harness_module=HARNESS_MODULES["baseline"]
+            )
         except GraderError as exc:
             return Screening(False, f"grading failed: {str(exc)[:200]}")
-        return compute_screening(result)
+        return compare_in_process(result, in_process)
 
     with ThreadPoolExecutor(max_workers=config.jobs, thread_name_prefix="screen") as pool:
         for variant, screening in zip(todo, pool.map(judge, todo), strict=True):

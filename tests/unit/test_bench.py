@@ -460,3 +460,17 @@ def test_cli_writes_the_reports_and_exits_1_when_verdicts_differ(
     assert seen[0].slugs == ("alpha",) and seen[0].candidates == 2 and seen[0].jobs == 3 and seen[0].repeat == 3
     assert (tmp_path / "o" / "bench.json").is_file() and markdown.is_file()
     assert "# Benchmarks: the cost of isolation" in outcome.output
+
+
+def test_a_variant_whose_verdicts_differ_in_process_is_left_out() -> None:
+    from grader.bench.plan import compare_in_process
+    from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
+
+    def result(*outcomes: Outcome) -> GradeResult:
+        tests = tuple(TestResult(f"t::{i}", o) for i, o in enumerate(outcomes))
+        return GradeResult("c", Suite.HIDDEN, "s", GradeStatus.GRADED, 0, 1, 0, tests, {}, "0", "", "")
+
+    same = compare_in_process(result(Outcome.PASSED, Outcome.FAILED), result(Outcome.PASSED, Outcome.FAILED))
+    assert same.eligible
+    leaked = compare_in_process(result(Outcome.PASSED, Outcome.PASSED), result(Outcome.PASSED, Outcome.FAILED))
+    assert not leaked.eligible and leaked.reason == "t::1: failed in-process, passed isolated"
