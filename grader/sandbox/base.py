@@ -95,6 +95,9 @@ def describe_returncode(code: int, limits: Limits) -> Death:
         number = -code
         if number == signal.SIGXCPU:
             return Death(DeathKind.TIMEOUT, "CPU time limit exceeded")
-        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
         return Death(DeathKind.CRASHED, f"worker killed ({name})")
     return Death(DeathKind.CRASHED, f"worker exited with code {code}")

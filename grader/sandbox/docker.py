@@ -9,7 +9,6 @@ all read-only. Wall-clock limits stay with the harness: it calls `kill()`.
 from __future__ import annotations
 
 import re
-import signal
 import stat
 import threading
 import time
@@ -22,7 +21,7 @@ import docker.errors
 from docker.types import LogConfig, Mount, Ulimit
 
 from grader.errors import SandboxError
-from grader.sandbox.base import SOCKET_NAME, Death, DeathKind, Limits, WorkerSpec
+from grader.sandbox.base import SOCKET_NAME, Death, DeathKind, Limits, WorkerSpec, describe_returncode
 from grader.sandbox.engine import ENGINE_ERRORS, docker_client, one_line
 from grader.sandbox.image import ImageInfo, compute_image_tag, ensure_image
 from grader.sandbox.local import PYTHON_FLAGS, worker_environment
@@ -92,19 +91,12 @@ class Exit:
 
 
 def describe_exit(exit_code: int, oom_killed: bool, limits: Limits) -> Death:
-    """A container's end in the harness's terms (the worker runs under docker-init)."""
+    """A container's end in the harness's terms (the worker runs under docker-init, which exits
+    128 + N when a signal N ended the process)."""
     if oom_killed:
         return Death(DeathKind.MEMORY, f"memory limit ({limits.memory_mb} MB) exceeded")
     number = exit_code - 128
-    if 0 < number < 65:
-        if number == signal.SIGXCPU:
-            return Death(DeathKind.TIMEOUT, "CPU time limit exceeded")
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = f"signal {number}"
-        return Death(DeathKind.CRASHED, f"worker killed ({name})")
-    return Death(DeathKind.CRASHED, f"worker exited with code {exit_code}")
+    return describe_returncode(-number if 0 < number < 65 else exit_code, limits)
 
 
 def _check_mountable(folder: Path) -> None:

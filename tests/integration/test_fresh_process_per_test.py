@@ -4,7 +4,6 @@ runs submission code."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,7 +103,6 @@ def test_a_fork_per_test_costs_little(session: WorkerSession) -> None:
     per_test = (time.perf_counter() - started) / rounds
     # Generous here (a loaded CI machine); BENCHMARKS.md has the measured figure.
     assert per_test < 0.25, per_test
-    assert os.cpu_count()
 
 
 def test_a_test_that_kills_the_zygote_gets_the_next_test_a_new_sandbox(session: WorkerSession) -> None:
