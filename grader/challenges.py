@@ -29,6 +29,14 @@ class Kind(enum.StrEnum):
     DJANGO = "django"
 
 
+class Database(enum.StrEnum):
+    """Where a Django challenge's models live: in-process SQLite, or the grader's PostgreSQL server."""
+
+    NONE = "none"
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
+
+
 class Difficulty(enum.StrEnum):
     EASY = "easy"
     MEDIUM = "medium"
@@ -60,6 +68,11 @@ class Challenge:
     driver_dir: Path | None
     max_examples: int
     equivalent_mutants: tuple[EquivalentMutant, ...] = ()
+    database: Database = Database.NONE
+
+    @property
+    def on_postgresql(self) -> bool:
+        return self.database is Database.POSTGRESQL
 
     @property
     def prompt_path(self) -> Path:
@@ -108,7 +121,7 @@ class Challenge:
 
 
 _TOP_KEYS = {
-    "slug", "title", "difficulty", "tags", "kind", "entry", "driver",
+    "slug", "title", "difficulty", "tags", "kind", "entry", "driver", "database",
     "seed", "limits", "suites", "hypothesis", "equivalent_mutants",
 }  # fmt: skip
 _LIMIT_KEYS = {"call_seconds", "suite_seconds", "memory_mb", "pids", "file_mb", "cpus"}
@@ -160,6 +173,11 @@ def parse_challenge(data: Mapping[str, Any], root: Path, source: Path) -> Challe
         driver_dir = _subdir(root, driver_name, source, "driver")
     elif kind is Kind.DJANGO:
         raise ChallengeError(f"{source}: field 'driver' is required for kind 'django'")
+    database = _get_enum(data, "database", Database, source, default="none" if kind is Kind.PYTHON else "sqlite")
+    if database is not Database.NONE and kind is not Kind.DJANGO:
+        raise ChallengeError(f"{source}: field 'database' is for kind 'django' only")
+    if database is Database.NONE and kind is Kind.DJANGO:
+        raise ChallengeError(f"{source}: field 'database' must be 'sqlite' or 'postgresql' for kind 'django'")
     limits = _parse_limits(_get(data, "limits", dict, source, default={}), source)
     suites = _get(data, "suites", dict, source, default={})
     hidden_dir = _subdir(
@@ -204,6 +222,7 @@ def parse_challenge(data: Mapping[str, Any], root: Path, source: Path) -> Challe
         driver_dir=driver_dir,
         max_examples=max_examples,
         equivalent_mutants=tuple(mutants),
+        database=database,
     )
 
 

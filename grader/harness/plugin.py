@@ -18,6 +18,7 @@ from hypothesis.internal.conjecture import engine as conjecture_engine
 from hypothesis.internal.conjecture import providers as conjecture_providers
 from hypothesis.internal.constants_ast import Constants
 
+from grader.database import TestDatabase, TestDatabases
 from grader.harness.session import WorkerFailure, WorkerSession
 from grader.models import Outcome, TestResult, Timing
 from grader.sandbox.base import DeathKind
@@ -114,8 +115,10 @@ class GraderPlugin:
         suite_seconds: float,
         max_examples: int,
         shrink: bool = True,
+        databases: TestDatabases | None = None,
     ) -> None:
         self.session = session
+        self.databases = databases
         self.entry = entry
         self.driver_module = driver
         self.suite_seconds = suite_seconds
@@ -194,6 +197,14 @@ class GraderPlugin:
             raise RuntimeError("this challenge has no driver")
         return LazyModule(self.session, self.driver_module)
 
+    @pytest.fixture
+    def database(self) -> TestDatabase:
+        """This test's PostgreSQL database, seen from outside the worker (a Django challenge on
+        PostgreSQL): load rows, observe the statements the worker's role sends, read the data."""
+        if self.databases is None:
+            raise RuntimeError("this challenge has no PostgreSQL database")
+        return self.databases.current()
+
     # ------------------------------------------------------------ running
 
     @pytest.hookimpl(hookwrapper=True)
@@ -212,6 +223,8 @@ class GraderPlugin:
     def pytest_runtest_teardown(self, item: pytest.Item) -> Iterator[None]:
         yield
         output = self.session.finish_test()
+        if self.databases is not None:
+            self.databases.release()
         record = self.records.get(item.nodeid)
         if record is not None:
             text = output["text"]

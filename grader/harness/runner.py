@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from grader.database import open_test_databases
 from grader.harness.session import WorkerSession
 from grader.harness.spec import HarnessSpec
 from grader.sandbox.base import WorkerSpec
@@ -44,15 +45,19 @@ def pytest_arguments(suite_dir: Path, extra: list[str]) -> list[str]:
 
 
 def run(spec: HarnessSpec) -> dict[str, Any]:
+    databases = None
+    if spec.database_dir is not None and spec.driver_dir is not None:
+        databases = open_test_databases(spec.database_dir, spec.driver_dir)
     worker_spec = WorkerSpec(
         submission_dir=spec.submission_dir,
         limits=spec.limits,
         run_id=spec.run_id,
         driver_dir=spec.driver_dir,
         labels=dict(spec.labels),
+        database_socket_dir=None if databases is None else databases.server.location.socket_dir,
     )
     backend = make_backend(spec.backend, spec.image)
-    session = WorkerSession(backend, worker_spec)
+    session = WorkerSession(backend, worker_spec, database_login=None if databases is None else databases.login)
     # The first worker starts (a container: about half a second of the engine's time) while
     # this process imports pytest and hypothesis and collects the suite.
     session.prestart()
@@ -68,11 +73,14 @@ def run(spec: HarnessSpec) -> dict[str, Any]:
             suite_seconds=spec.limits.suite_seconds,
             max_examples=spec.max_examples,
             shrink=spec.shrink,
+            databases=databases,
         )
         code = pytest.main(pytest_arguments(spec.suite_dir, list(spec.pytest_args)), plugins=[plugin])
     finally:
         session.close()
         backend.close()  # the Docker SDK's connection pool
+        if databases is not None:
+            databases.release()
     return {
         "exit_code": int(code),
         "tests": plugin.results(),

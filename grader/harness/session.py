@@ -10,6 +10,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +73,16 @@ class WorkerSession:
     dead) means starting a new sandbox.
     """
 
-    def __init__(self, backend: SandboxBackend, spec: WorkerSpec) -> None:
+    def __init__(
+        self,
+        backend: SandboxBackend,
+        spec: WorkerSpec,
+        database_login: Callable[[], dict[str, str]] | None = None,
+    ) -> None:
         self.backend = backend
         self.spec = spec
+        # The current test's database login (a Django challenge on PostgreSQL), handed to its child.
+        self.database_login = database_login
         self._handle: WorkerHandle | None = None
         self._listener: socket.socket | None = None
         self._control: socket.socket | None = None
@@ -140,7 +148,10 @@ class WorkerSession:
         """A fresh child of the zygote for this test, on a channel of its own."""
         assert self._listener is not None and self._handle is not None
         token = secrets.token_hex(16)
-        reply = self._ask({"op": "fork", "token": token}, CONNECT_SECONDS)
+        request: dict[str, Any] = {"op": "fork", "token": token}
+        if self.database_login is not None:
+            request["database"] = self.database_login()
+        reply = self._ask(request, CONNECT_SECONDS)
         if reply is None or type(reply.get("pid")) is not int:
             # The zygote is gone (killed by a test's leftovers, or its sandbox died): this test
             # fails, and the next one starts a new sandbox.

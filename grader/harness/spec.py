@@ -35,6 +35,8 @@ class HarnessSpec:
     labels: Mapping[str, str] = field(default_factory=dict)
     pytest_args: tuple[str, ...] = ()
     shrink: bool = True
+    # The grader's PostgreSQL cluster (its folder), for a Django challenge on PostgreSQL.
+    database_dir: Path | None = None
 
     @property
     def driver_module(self) -> str | None:
@@ -58,6 +60,7 @@ class HarnessSpec:
                 "labels": dict(self.labels),
                 "pytest_args": list(self.pytest_args),
                 "shrink": self.shrink,
+                "database_dir": None if self.database_dir is None else str(self.database_dir),
             }
         )
 
@@ -68,6 +71,7 @@ class HarnessSpec:
             if data.pop("schema_version", None) != HARNESS_SPEC_SCHEMA_VERSION:
                 raise HarnessError("harness spec: unknown schema version")
             driver = data.pop("driver_dir")
+            database = data.pop("database_dir")
             return cls(
                 suite_dir=Path(data.pop("suite_dir")),
                 submission_dir=Path(data.pop("submission_dir")),
@@ -75,6 +79,7 @@ class HarnessSpec:
                 backend=Backend(data.pop("backend")),
                 out=Path(data.pop("out")),
                 driver_dir=None if driver is None else Path(driver),
+                database_dir=None if database is None else Path(database),
                 labels=dict(data.pop("labels")),
                 pytest_args=tuple(data.pop("pytest_args")),
                 **data,

@@ -53,6 +53,8 @@ class WorkerSpec:
     run_id: str
     driver_dir: Path | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # The grader's PostgreSQL socket folder, for a Django driver on PostgreSQL.
+    database_socket_dir: Path | None = None
 
 
 class WorkerHandle(Protocol):

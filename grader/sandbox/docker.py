@@ -33,6 +33,7 @@ WORKER_MAIN = "/opt/grader-worker/main.py"
 SUBMISSION_MOUNT = "/submission"
 DRIVER_MOUNT = "/driver"
 SOCKET_MOUNT = "/run/grader"
+DATABASE_MOUNT = "/run/grader-postgres"
 # Connecting to a Unix socket needs write permission on the socket file, not a writable
 # mount: the socket folder is mounted read-only (checked by the integration tests).
 SOCKET_READ_ONLY = True
@@ -242,6 +243,8 @@ class DockerBackend:
         ]  # fmt: skip
         if spec.driver_dir is not None:
             command += ["--driver", DRIVER_MOUNT]
+        if spec.database_socket_dir is not None:
+            command += ["--database-host", DATABASE_MOUNT]
         command += self.fallback_flags(spec.limits)
         return command
 
@@ -264,6 +267,10 @@ class DockerBackend:
         ]
         if spec.driver_dir is not None:
             mounts.append(Mount(DRIVER_MOUNT, str(spec.driver_dir), type="bind", read_only=True))
+        if spec.database_socket_dir is not None:
+            # The server's socket only (connecting needs no write access to the folder); the
+            # network stays off.
+            mounts.append(Mount(DATABASE_MOUNT, str(spec.database_socket_dir), type="bind", read_only=True))
         file_bytes = limits.file_mb * 1024 * 1024
         cpu_seconds = int(limits.suite_seconds) + 5  # a backstop; the harness's clock comes first
         ulimits = [

@@ -105,6 +105,8 @@ class LocalBackend:
         ]
         if spec.driver_dir is not None:
             command += ["--driver", str(spec.driver_dir)]
+        if spec.database_socket_dir is not None:
+            command += ["--database-host", str(spec.database_socket_dir)]
         process = subprocess.Popen(
             command,
             cwd=spec.submission_dir,

@@ -39,6 +39,8 @@ import rpc  # type: ignore[import-not-found]
 OUTPUT_CAP_BYTES = 64 * 1024
 ENTRY_MODULE = "solution"
 DRIVER_MODULE = "driver"
+# Read by djangokit.setup(): the grader's PostgreSQL server, and a test's login once it has one.
+DATABASE_ENV = "GRADER_DATABASE"
 # Where a container's cgroup counts the processes the kernel killed for memory (v2, then v1).
 OOM_COUNTERS = ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control")
 
@@ -205,6 +207,20 @@ def install_search_path(submission: str, driver: str | None) -> None:
     sys.path.append(submission)
 
 
+def bind_database(login: dict[str, Any]) -> None:
+    """This test's database and role (a Django driver on PostgreSQL), before the submission loads."""
+    fields = {key: login.get(key) for key in ("name", "user", "password")}
+    if not all(type(value) is str for value in fields.values()):
+        return
+    kit = sys.modules.get("djangokit")
+    if kit is not None:
+        kit.bind_database(fields)
+    else:  # the driver is imported by this child (no preload): djangokit.setup() reads it there
+        settings = json.loads(os.environ.get(DATABASE_ENV) or "{}")
+        settings.update(fields)
+        os.environ[DATABASE_ENV] = json.dumps(settings)
+
+
 def apply_rlimits(memory_mb: int | None, file_mb: int | None, nofile: int | None) -> None:
     """In-process limits: the fallback when the sandbox cannot enforce them from outside."""
     if memory_mb:
@@ -293,21 +309,22 @@ class Zygote:
                 os._exit(0)  # the harness is gone: so is this grading
             op = message.get("op") if type(message) is dict else None
             if op == "fork" and type(message.get("token")) is str:
-                reply: dict[str, Any] = {"pid": self.fork(message["token"])}
+                login = message.get("database")
+                reply: dict[str, Any] = {"pid": self.fork(message["token"], login if type(login) is dict else None)}
             elif op == "reap" and type(message.get("pid")) is int:
                 reply = self.reap(message["pid"], kill=message.get("kill") is True)
             else:
                 reply = {"error": f"unknown request {op!r}"}
             rpc.send_frame(self.control, json.dumps(reply).encode("utf-8"))
 
-    def fork(self, token: str) -> int:
+    def fork(self, token: str, login: dict[str, Any] | None = None) -> int:
         self.oom_before = read_oom_kills() if self.args.contained else 0
         pid = os.fork()
         if pid == 0:
             try:
                 if self.control is not None:
                     self.control.close()
-                run_child(self.args, self.entry, token)
+                run_child(self.args, self.entry, token, login)
             finally:
                 os._exit(70)
         return pid
@@ -368,11 +385,15 @@ def _kill(pid: int) -> None:
         pass
 
 
-def run_child(args: argparse.Namespace, entry: Placeholder | None, token: str) -> None:
+def run_child(
+    args: argparse.Namespace, entry: Placeholder | None, token: str, login: dict[str, Any] | None = None
+) -> None:
     """One test: connect a channel of its own (first frame: the token the harness gave the zygote
-    for this test, which nothing left from an earlier test can know), load the submission, answer
-    calls until the harness closes the channel."""
+    for this test, which nothing left from an earlier test can know), take the test's database
+    login, load the submission, answer calls until the harness closes the channel."""
     set_dumpable(True)
+    if login is not None:
+        bind_database(login)
     sock = connect(args.socket)
     rpc.send_frame(sock, token.encode("ascii"))
     output = CapturedOutput(args.output_cap)
@@ -404,11 +425,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-cap", type=int, default=OUTPUT_CAP_BYTES)
     parser.add_argument("--contained", action="store_true", help="alone in a container: sweep after each test")
     parser.add_argument("--no-preload", action="store_true")
+    parser.add_argument("--database-host", help="the grader's PostgreSQL socket folder (Django on PostgreSQL)")
     args = parser.parse_args(argv)
 
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
+    if args.database_host:
+        os.environ[DATABASE_ENV] = json.dumps({"host": args.database_host})
     apply_rlimits(args.memory_mb, args.file_mb, args.nofile)
     os.chdir(args.submission)
     install_search_path(args.submission, args.driver)

@@ -1,9 +1,11 @@
 """Driver for select-vs-prefetch, run in the worker next to the submission.
 
-Each scenario loads the plain fixture rows the test passes, calls one of the
-submission's functions, reads the result the way the prompt says, and returns
-what it saw (rows as lists) with the SQL that ran, all inside a transaction
-that is rolled back. The hidden tests hold the expected values, not this file.
+Two ways in. `books_with_authors()` and its siblings only call the submission's function and
+read the result the way the prompt says (rows as lists): the hidden tests load the data and count
+the statements from outside the worker, on the grader's PostgreSQL server. The `*_scenario`
+functions load the fixture rows themselves and count the SQL in this process, inside a rolled-back
+transaction: the visible examples use them, in the grader and in the candidate's hand-out alike.
+The hidden tests hold the expected values, not this file.
 """
 
 from __future__ import annotations
@@ -38,37 +40,57 @@ def _shape(result: Any) -> dict[str, Any]:
     }
 
 
+def _read(function_name: str, read) -> dict[str, Any]:
+    result = getattr(solution, function_name)()
+    rows = [read(item) for item in result]
+    return {"rows": rows, **_shape(result)}
+
+
 def _observe(function_name: str, read, authors, tags, books) -> dict[str, Any]:
     with djangokit.scenario():
         _load(list(authors), list(tags), list(books))
         with djangokit.capture_queries() as sql:
-            result = getattr(solution, function_name)()
-            rows = [read(item) for item in result]
-        return {"rows": rows, "queries": len(sql), "sql": list(sql), **_shape(result)}
+            seen = _read(function_name, read)
+        return {**seen, "queries": len(sql), "sql": list(sql)}
+
+
+def _book_author(b):
+    return [b.id, b.title, b.author.name]
+
+
+def _author_books(a):
+    return [a.id, a.name, [[b.id, b.title] for b in a.books.all()]]
+
+
+def _book_tags(b):
+    return [b.id, b.title, [[t.id, t.name] for t in b.tags.all()]]
+
+
+def books_with_authors() -> dict[str, Any]:
+    """Rows [book.id, book.title, book.author.name] in iteration order, and the result's shape."""
+    return _read("books_with_authors", _book_author)
+
+
+def authors_with_books() -> dict[str, Any]:
+    """Rows [author.id, author.name, [[book.id, book.title] for book in author.books.all()]]."""
+    return _read("authors_with_books", _author_books)
+
+
+def books_with_tags() -> dict[str, Any]:
+    """Rows [book.id, book.title, [[tag.id, tag.name] for tag in book.tags.all()]]."""
+    return _read("books_with_tags", _book_tags)
 
 
 def books_with_authors_scenario(authors=(), tags=(), books=()) -> dict[str, Any]:
     """Rows [book.id, book.title, book.author.name] in iteration order."""
-    return _observe("books_with_authors", lambda b: [b.id, b.title, b.author.name], authors, tags, books)
+    return _observe("books_with_authors", _book_author, authors, tags, books)
 
 
 def authors_with_books_scenario(authors=(), tags=(), books=()) -> dict[str, Any]:
     """Rows [author.id, author.name, [[book.id, book.title] for book in author.books.all()]]."""
-    return _observe(
-        "authors_with_books",
-        lambda a: [a.id, a.name, [[b.id, b.title] for b in a.books.all()]],
-        authors,
-        tags,
-        books,
-    )
+    return _observe("authors_with_books", _author_books, authors, tags, books)
 
 
 def books_with_tags_scenario(authors=(), tags=(), books=()) -> dict[str, Any]:
     """Rows [book.id, book.title, [[tag.id, tag.name] for tag in book.tags.all()]]."""
-    return _observe(
-        "books_with_tags",
-        lambda b: [b.id, b.title, [[t.id, t.name] for t in b.tags.all()]],
-        authors,
-        tags,
-        books,
-    )
+    return _observe("books_with_tags", _book_tags, authors, tags, books)
