@@ -5,7 +5,7 @@ GRADER := $(VENV)/bin/grader
 STAMP := $(VENV)/.installed
 SAMPLE_OUT ?= out/sample
 
-.PHONY: setup image sample test test-fast lint typecheck verify bench dist clean
+.PHONY: setup image postgres sample test test-fast lint typecheck verify bench dist clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,11 @@ image: setup
 	@command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap; }
 	$(GRADER) image build
 
+# The PostgreSQL server binaries (Debian's package): the grader runs its own cluster with them for the
+# Django bank, started on first use (`grader database status` tells where and which version).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql; }
+
 # Grade the sample submission in Docker and write its reports.
 sample: image
 	$(GRADER) grade tests/files/samples/lru_cache_partial.py --challenge lru-cache --out $(SAMPLE_OUT) --format html,md,json,junit
@@ -31,7 +36,7 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-verify: image
+verify: image postgres
 	$(GRADER) verify
 
 # The whole suite: lint, types, unit/cli/integration/security tests, then the bank's verification:
@@ -39,7 +44,7 @@ verify: image
 # challenge). Mutants are the reference's own code, so they run in the faster local sandbox; the cap
 # samples MUTANT_CAP mutants spread evenly over each reference, which keeps CI within its budget.
 MUTANT_CAP ?= 20
-test: image lint typecheck
+test: image postgres lint typecheck
 	$(PY) -m pytest -q
 	$(GRADER) verify --basic --wrong
 	$(GRADER) verify --mutants --sandbox local --mutant-cap $(MUTANT_CAP)

@@ -19,7 +19,7 @@ from typing import Any
 
 from grader import __version__
 from grader.challenges import Challenge
-from grader.database import default_location
+from grader.database import ensure_server
 from grader.errors import HarnessError
 from grader.harness.spec import HarnessSpec
 from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult
@@ -134,7 +134,8 @@ def run_harness(
             labels={"grader.challenge": challenge.slug},
             pytest_args=pytest_args,
             shrink=shrink,
-            database_dir=default_location().root if challenge.on_postgresql else None,
+            # Started here, so that a server that cannot run is one clear error before any grading.
+            database_dir=ensure_server().location.root if challenge.on_postgresql else None,
         )
         spec_path = workdir / "spec.json"
         spec_path.write_text(spec.to_json(), encoding="utf-8")

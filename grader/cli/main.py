@@ -462,13 +462,50 @@ def image_info_command(tag: str | None) -> int:
 @cli.command("doctor", epilog=EXIT_CODES_HELP)
 @click.option("--tag", default=None)
 def doctor_command(tag: str | None) -> int:
-    """Check that Docker works and that every sandbox limit is really enforced."""
+    """Check that Docker works, that every sandbox limit is really enforced, and that the grader's
+    PostgreSQL server runs, confines a test's role and is reachable from a worker."""
+    from grader.database import DatabaseError, doctor_checks, probe_login
+    from grader.sandbox.base import Check
     from grader.sandbox.doctor import run_doctor
 
-    checks = run_doctor(tag)
+    database = doctor_checks()
+    if all(check.ok for check in database):
+        try:
+            with probe_login() as login:
+                checks = run_doctor(tag, database=login)
+        except DatabaseError as exc:
+            checks = run_doctor(tag)
+            database.append(Check("database from a worker", False, str(exc)))
+    else:
+        checks = run_doctor(tag)
+    checks += database
     for check in checks:
         out(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:28} {check.detail}")
     return 0 if all(c.ok for c in checks) else ExitCode.INFRASTRUCTURE
+
+
+@cli.group("database")
+def database_group() -> None:
+    """The PostgreSQL server the grader runs for the Django challenges (started on first use)."""
+
+
+@database_group.command("status", epilog=EXIT_CODES_HELP)
+def database_status_command() -> int:
+    """Start the server if need be and say where it is and which version runs."""
+    from grader.database import ensure_server
+
+    server = ensure_server()
+    out(f"PostgreSQL {server.version} running, socket {server.location.socket_dir}, data {server.location.data}")
+    return 0
+
+
+@database_group.command("stop", epilog=EXIT_CODES_HELP)
+def database_stop_command() -> int:
+    """Stop the server (the next grading that needs it starts it again)."""
+    from grader.database import stop_server
+
+    out("stopped" if stop_server() else "not running")
+    return 0
 
 
 @cli.group("sandbox")

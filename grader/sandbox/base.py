@@ -27,6 +27,15 @@ class Death:
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """One line of `grader doctor`: what was tried, whether it held, and what was seen."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     """Resource limits for one worker. Times in seconds, sizes in MB unless named."""
 

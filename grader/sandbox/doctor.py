@@ -11,14 +11,15 @@ import shutil
 import tempfile
 import textwrap
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.errors import SandboxError
-from grader.sandbox.base import Limits, WorkerSpec
-from grader.sandbox.docker import DockerBackend
+from grader.sandbox.base import Check, Limits, WorkerSpec
+from grader.sandbox.docker import DATABASE_MOUNT, DockerBackend
 from grader.sandbox.engine import ENGINE_ERRORS, docker_client
 from grader.sandbox.image import compute_image_tag, image_info
 
@@ -27,13 +28,6 @@ PROBE_LIMITS = Limits(memory_mb=96, pids=32, file_mb=2, tmp_mb=8, nofile=64, cpu
 PROBE_SECONDS = 30.0
 PYTHON = ("python3", "-s", "-P", "-B", "-c")
 DOCTOR_LABEL = "grader.doctor"
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,11 +181,33 @@ def _script(probe: Probe, fallback: list[str], limits: Limits) -> str:
     return prologue + body
 
 
-def _run_probe(backend: DockerBackend, probe: Probe, limits: Limits, scratch: Path) -> Check:
+def _database_probe(login: Mapping[str, str]) -> Probe:
+    """A worker reaches the grader's PostgreSQL through the mounted socket, with a test's login."""
+    return Probe(
+        "database from a worker",
+        f"""
+        import psycopg
+        try:
+            with psycopg.connect(host={DATABASE_MOUNT!r}, dbname={login["name"]!r}, user={login["user"]!r},
+                                 password={login["password"]!r}, connect_timeout=10) as connection:
+                connection.execute("SELECT 1").fetchone()
+        except Exception:
+            sys.exit(1)
+        """,
+        f"connected through the socket mounted at {DATABASE_MOUNT}, network off",
+        "could not connect to the grader's PostgreSQL from inside a container",
+    )
+
+
+def _run_probe(
+    backend: DockerBackend, probe: Probe, limits: Limits, scratch: Path, database_socket_dir: Path | None = None
+) -> Check:
     run_id = f"doctor-{uuid.uuid4().hex[:8]}"
     submission = scratch / "submission"
     sockets = scratch / "sockets"
-    spec = WorkerSpec(submission, limits, run_id=run_id, labels={DOCTOR_LABEL: "1"})
+    spec = WorkerSpec(
+        submission, limits, run_id=run_id, labels={DOCTOR_LABEL: "1"}, database_socket_dir=database_socket_dir
+    )
     script = _script(probe, backend.fallback_flags(limits), limits)
     try:
         worker = backend.launch(spec, sockets, [*PYTHON, script])
@@ -212,8 +228,15 @@ def _run_probe(backend: DockerBackend, probe: Probe, limits: Limits, scratch: Pa
     return Check(probe.name, False, f"probe failed unexpectedly (exit code {code})")
 
 
-def run_doctor(tag: str | None = None, limits: Limits | None = None) -> list[Check]:
-    """Every check, in order; a failed prerequisite skips what depends on it."""
+def run_doctor(
+    tag: str | None = None,
+    limits: Limits | None = None,
+    database: tuple[Path, Mapping[str, str]] | None = None,
+) -> list[Check]:
+    """Every check, in order; a failed prerequisite skips what depends on it.
+
+    `database`: the grader's PostgreSQL socket folder and a test's login, to check that a worker
+    reaches it from inside its container."""
     checks: list[Check] = []
     try:
         client = docker_client()
@@ -251,6 +274,8 @@ def run_doctor(tag: str | None = None, limits: Limits | None = None) -> list[Che
         backend = DockerBackend(image.tag, client=client)
         checks.append(_enforcement_check(backend))
         checks += _run_probes(backend, limits or PROBE_LIMITS)
+        if database is not None:
+            checks.append(_run_database_probe(backend, limits or PROBE_LIMITS, *database))
         return checks
     finally:
         client.close()
@@ -274,6 +299,18 @@ def _run_probes(backend: DockerBackend, limits: Limits) -> list[Check]:
         with ThreadPoolExecutor(max_workers=3) as pool:
             results = list(pool.map(lambda p: _run_probe(backend, p, limits, scratch), probes))
         return results
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        cleanup_doctor(backend)
+
+
+def _run_database_probe(backend: DockerBackend, limits: Limits, socket_dir: Path, login: Mapping[str, str]) -> Check:
+    scratch = Path(tempfile.mkdtemp(prefix="grader-doctor-"))
+    try:
+        for name in ("submission", "sockets"):
+            (scratch / name).mkdir()
+            (scratch / name).chmod(0o755)
+        return _run_probe(backend, _database_probe(login), limits, scratch, socket_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         cleanup_doctor(backend)
