@@ -80,7 +80,7 @@ def run(spec: HarnessSpec) -> dict[str, Any]:
         session.close()
         backend.close()  # the Docker SDK's connection pool
         if databases is not None:
-            databases.release()
+            databases.close()
     return {
         "exit_code": int(code),
         "tests": plugin.results(),

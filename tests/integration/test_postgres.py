@@ -18,6 +18,7 @@ from grader.database import (
     Server,
     ServerLocation,
     TestDatabase,
+    drop_orphans,
     ensure_server,
     ensure_template,
     role_isolation_problems,
@@ -172,3 +173,19 @@ def test_a_session_waiting_on_a_lock_is_seen(server: Server, test_db: TestDataba
 def test_as_root_the_server_runs_as_postgres(server: Server) -> None:
     pid = int((server.location.data / "postmaster.pid").read_text().split()[0])
     assert os.stat(f"/proc/{pid}").st_uid != 0
+
+
+def test_what_a_killed_harness_left_is_dropped_and_nothing_of_a_live_one(
+    server: Server, library_template: str, test_db: TestDatabase
+) -> None:
+    dead = 2**22 + 12345  # above pid_max's default: no process has it
+    orphan = f"t_{dead}_0123abcd"
+    with server.connect() as admin:
+        admin.execute(f'CREATE ROLE "{orphan}" LOGIN')
+        admin.execute(f'CREATE DATABASE "{orphan}" TEMPLATE "{library_template}"')
+    assert drop_orphans(server) >= 2
+    with server.connect() as admin:
+        names = {row[0] for row in admin.execute("SELECT datname FROM pg_database").fetchall()}
+        roles = {row[0] for row in admin.execute("SELECT rolname FROM pg_roles").fetchall()}
+    assert orphan not in names and orphan not in roles
+    assert test_db.login.name in names and test_db.login.user in roles
