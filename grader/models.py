@@ -20,6 +20,8 @@ class Outcome(enum.StrEnum):
     TIMEOUT = "timeout"
     CRASHED = "crashed"
     MEMORY = "memory"
+    # The worker reported that the grader's code in its process changed during the test.
+    TAMPERED = "tampered"
 
 
 class GradeStatus(enum.StrEnum):

@@ -63,9 +63,21 @@ class Row:
         return 100.0 * self.total / self.max_total if self.max_total else 0.0
 
     @property
+    def tampered_tests(self) -> tuple[str, ...]:
+        """Tests the worker reported tampering in (each already scored nothing), as challenge: test."""
+        return tuple(
+            f"{cell.challenge}: {test.id}"
+            for cell in self.cells
+            if cell.result is not None
+            for test in cell.result.tests
+            if test.outcome is Outcome.TAMPERED
+        )
+
+    @property
     def tampering_suspected(self) -> bool:
-        """A red flag of tampering with the grader's machinery in the worker (a lead, never a score change)."""
-        return any(flag.tampering for _slug, flag in self.flags)
+        """A red flag of tampering with the grader's machinery in the worker (a lead for a reviewer),
+        or a test the worker reported tampering in."""
+        return any(flag.tampering for _slug, flag in self.flags) or bool(self.tampered_tests)
 
     def cell(self, slug: str) -> Cell:
         return next(c for c in self.cells if c.challenge == slug)

@@ -20,7 +20,7 @@ from grader.models import GradeResult, GradeStatus, Outcome
 SCREEN_TIMING_MARGIN = 2.0
 """A variant's performance tests must run within bound / this, in the screening grading."""
 
-UNCOMPARABLE = frozenset({Outcome.TIMEOUT, Outcome.CRASHED, Outcome.MEMORY})
+UNCOMPARABLE = frozenset({Outcome.TIMEOUT, Outcome.CRASHED, Outcome.MEMORY, Outcome.TAMPERED})
 """Outcomes the in-process baseline cannot give: it has no per-call limit and no process to lose."""
 
 

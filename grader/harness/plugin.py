@@ -226,6 +226,9 @@ class GraderPlugin:
         if self.databases is not None:
             self.databases.release()
         record = self.records.get(item.nodeid)
+        if record is not None and output.get("tampered"):
+            record.outcome = Outcome.TAMPERED
+            record.message = _short(f"tampering: {output['tampered']} (the test scores nothing)")
         if record is not None:
             text = output["text"]
             if len(text) > OUTPUT_CHARS:

@@ -97,6 +97,8 @@ class WorkerSession:
         self._prestart_error: BaseException | None = None
         self.starts = 0
         self.forks = 0
+        # What the worker reported changed in the grader's code during the current test.
+        self._tampered: str | None = None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -214,8 +216,17 @@ class WorkerSession:
             return {"returncode": 0, "oom": False}
         return self._ask({"op": "reap", "pid": pid, "kill": kill}, REAP_SECONDS)
 
+    def _take_tampering(self) -> str | None:
+        endpoint = self._endpoint
+        if endpoint is not None and endpoint.tampered and not self._tampered:
+            self._tampered = endpoint.tampered
+        found, self._tampered = self._tampered, None
+        return found
+
     def _close_child_channel(self) -> None:
         if self._endpoint is not None:
+            if self._endpoint.tampered and not self._tampered:
+                self._tampered = self._endpoint.tampered
             try:
                 self._endpoint.sock.close()
             except OSError:
@@ -331,22 +342,28 @@ class WorkerSession:
             raise
 
     def finish_test(self) -> dict[str, Any]:
-        """Collect the test's output, then end its child; the next test gets a fresh one."""
+        """Collect the test's output, then end its child; the next test gets a fresh one.
+
+        "tampered": what the worker reported changed in the grader's code during the test, if anything."""
         output: dict[str, Any] = {"text": "", "dropped_bytes": 0}
         self._modules.clear()
         self._import_failures.clear()
-        if self._failure is not None:
-            self._failure = None
-            return output
-        if self._endpoint is None:
-            return output
         try:
-            result = self.call("finish", target=0)
-            if type(result) is dict and type(result.get("text")) is str:
-                output = {"text": result["text"], "dropped_bytes": result.get("dropped_bytes", 0)}
-        except WorkerFailure:
-            self._failure = None
+            if self._failure is not None:
+                self._failure = None
+                return output
+            if self._endpoint is None:
+                return output
+            try:
+                result = self.call("finish", target=0)
+                if type(result) is dict and type(result.get("text")) is str:
+                    output.update(text=result["text"], dropped_bytes=result.get("dropped_bytes", 0))
+            except WorkerFailure:
+                self._failure = None
+                return output
+            if self._reap(kill=False) is None:
+                self._lose_zygote("the worker stopped answering")
             return output
-        if self._reap(kill=False) is None:
-            self._lose_zygote("the worker stopped answering")
-        return output
+        finally:
+            # Last: the child's channel is closed by now, and what it reported is this test's alone.
+            output["tampered"] = self._take_tampering()

@@ -124,6 +124,51 @@ class CapturedOutput:
         return {"text": text, "dropped_bytes": dropped}
 
 
+# The grader's own modules in the worker: the channel, the kit, the driver, and this file.
+GUARDED_MODULES = ("rpc", "djangokit", DRIVER_MODULE, "__main__")
+
+
+class Integrity:
+    """Defence in depth: what the grader's code in this process looked like before the submission
+    was imported, checked again after every request the worker serves.
+
+    A changed or removed function or class of the channel, the kit, the driver or this module, a
+    module object swapped in `sys.modules` or given another class, a new import hook: the answer
+    carries a note and the harness marks the test "tampered" (it scores nothing). A submission
+    runs in this process and could defeat this check too; it exists to catch the casual forms.
+    """
+
+    def __init__(self) -> None:
+        self.expected = self.fingerprint()
+
+    @staticmethod
+    def fingerprint() -> dict[str, tuple[int, ...]]:
+        seen: dict[str, tuple[int, ...]] = {
+            "sys.meta_path": tuple(map(id, sys.meta_path)),
+            "sys.path_hooks": tuple(map(id, sys.path_hooks)),
+        }
+        namespaces: list[tuple[str, Any]] = [("rpc.Endpoint", rpc.Endpoint)]
+        for name in GUARDED_MODULES:
+            module = sys.modules.get(name)
+            if module is not None:
+                seen[f"module {name}"] = (id(module), id(type(module)))
+                namespaces.append((name, module))
+        for label, namespace in namespaces:
+            for key, value in list(vars(namespace).items()):
+                if callable(value) and not isinstance(value, types.ModuleType):
+                    seen[f"{label}.{key}"] = (id(value),)
+        return seen
+
+    def check(self) -> str | None:
+        """What changed (only what existed before the submission counts); None if nothing."""
+        now = self.fingerprint()
+        changed = [key for key, value in self.expected.items() if now.get(key) != value]
+        if not changed:
+            return None
+        more = f" and {len(changed) - 6} more" if len(changed) > 6 else ""
+        return "changed in the worker: " + ", ".join(changed[:6]) + more
+
+
 class WorkerRoot:
     """Object 0 of the worker's table: what the harness may ask of the worker itself."""
 
@@ -400,6 +445,7 @@ def run_child(
     root = WorkerRoot(output, entry)
     endpoint = rpc.Endpoint(sock, serve_ops=rpc.WORKER_SERVES, public_attrs_only=False, root=root)
     root.endpoint = endpoint
+    endpoint.integrity = Integrity().check
     if entry is not None:
         entry.arm()
         try:

@@ -21,7 +21,7 @@ import struct
 import time
 import types
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 MAX_FRAME_BYTES = 64 * 1024 * 1024
@@ -352,6 +352,12 @@ class Endpoint:
             self._exported[0] = root
         # How proxies send their requests; the harness swaps in one with limits and verdicts.
         self.invoke: Callable[..., Any] = self.request
+        # Taken now, so that rebinding the module's table later changes nothing here.
+        self._operations = _OPERATIONS
+        # Worker side: run after every request it serves; what it returns (the grader's code in
+        # this process was changed) travels with the answer. Harness side: the first such report.
+        self.integrity: Callable[[], str | None] | None = None
+        self.tampered: str | None = None
 
     def remember_callable(self, key: tuple[tuple[str, ...], str]) -> None:
         if len(self.callable_attributes) < MAX_CALLABLE_ATTRIBUTES:
@@ -610,6 +616,9 @@ class Endpoint:
                 if incoming.get("k") == "res":
                     if incoming.get("id") != request_id:
                         raise ProtocolError("answer to an unknown request")
+                    tampered = incoming.get("tampered")
+                    if type(tampered) is str and self.tampered is None:
+                        self.tampered = tampered[:MAX_MESSAGE_CHARS]
                     if "err" in incoming:
                         raise self.decode_exception(incoming["err"])
                     return self.decode(incoming.get("ok"))
@@ -657,6 +666,10 @@ class Endpoint:
             if isinstance(exc, KeyboardInterrupt) and self.public_attrs_only:
                 raise  # Ctrl-C on the harness stops the harness, it is not a callback result
             reply = {"k": "res", "id": request_id, "err": self.encode_exception(exc)}
+        if self.integrity is not None:
+            problem = self.integrity()
+            if problem:
+                reply["tampered"] = problem
         try:
             self._send(reply)
         except (ValueError, RecursionError, ProtocolError) as exc:
@@ -667,7 +680,7 @@ class Endpoint:
         op = message.get("op")
         if op not in self.serve_ops:
             raise PermissionError(f"operation {op!r} is not allowed")
-        handler = _OPERATIONS[str(op)]
+        handler = self._operations[str(op)]
         target_id = message.get("target", 0)
         if type(target_id) is not int or target_id not in self._exported:
             raise ProtocolError(f"unknown target {target_id!r}")
@@ -750,27 +763,29 @@ def _op_await(target: Any, fields: dict[str, Any]) -> Any:
     return asyncio.run(runner())
 
 
-_OPERATIONS: dict[str, Handler] = {
-    "getattr": lambda t, f: getattr(t, f["name"]),
-    "setattr": lambda t, f: setattr(t, f["name"], f["value"]),
-    "delattr": lambda t, f: delattr(t, f["name"]),
-    "call": lambda t, f: t(*f.get("args", ()), **f.get("kwargs", {})),
-    "callattr": lambda t, f: getattr(t, f["name"])(*f.get("args", ()), **f.get("kwargs", {})),
-    "len": lambda t, f: len(t),
-    "bool": lambda t, f: bool(t),
-    "contains": lambda t, f: f["value"] in t,
-    "iter": lambda t, f: iter(t),
-    "next": lambda t, f: next(t),
-    "getitem": lambda t, f: t[f["value"]],
-    "setitem": lambda t, f: t.__setitem__(f["key"], f["value"]),
-    "delitem": lambda t, f: t.__delitem__(f["value"]),
-    "str": lambda t, f: str(t),
-    "repr": lambda t, f: repr(t),
-    "batch": _op_batch,
-    "await": _op_await,
-    "import": lambda t, f: t.load(f["name"]),
-    "finish": lambda t, f: t.finish(),
-}
+_OPERATIONS: Mapping[str, Handler] = types.MappingProxyType(
+    {
+        "getattr": lambda t, f: getattr(t, f["name"]),
+        "setattr": lambda t, f: setattr(t, f["name"], f["value"]),
+        "delattr": lambda t, f: delattr(t, f["name"]),
+        "call": lambda t, f: t(*f.get("args", ()), **f.get("kwargs", {})),
+        "callattr": lambda t, f: getattr(t, f["name"])(*f.get("args", ()), **f.get("kwargs", {})),
+        "len": lambda t, f: len(t),
+        "bool": lambda t, f: bool(t),
+        "contains": lambda t, f: f["value"] in t,
+        "iter": lambda t, f: iter(t),
+        "next": lambda t, f: next(t),
+        "getitem": lambda t, f: t[f["value"]],
+        "setitem": lambda t, f: t.__setitem__(f["key"], f["value"]),
+        "delitem": lambda t, f: t.__delitem__(f["value"]),
+        "str": lambda t, f: str(t),
+        "repr": lambda t, f: repr(t),
+        "batch": _op_batch,
+        "await": _op_await,
+        "import": lambda t, f: t.load(f["name"]),
+        "finish": lambda t, f: t.finish(),
+    }
+)
 
 # The type names the worker sees for every harness object it is handed.
 NEUTRAL_MRO = ["object"]
