@@ -8,7 +8,8 @@ only ever sees the calls the tests make.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from hypothesis.internal.conjecture import providers as conjecture_providers
 from hypothesis.internal.constants_ast import Constants
 
 from grader.database import TestDatabase, TestDatabases
-from grader.harness.session import WorkerFailure, WorkerSession
+from grader.harness.session import MemoryWindow, WorkerFailure, WorkerSession
 from grader.models import Outcome, TestResult, Timing
 from grader.sandbox.base import DeathKind
 
@@ -196,6 +197,12 @@ class GraderPlugin:
         if self.driver_module is None:
             raise RuntimeError("this challenge has no driver")
         return LazyModule(self.session, self.driver_module)
+
+    @pytest.fixture
+    def worker_memory(self) -> Callable[[], AbstractContextManager[MemoryWindow]]:
+        """`with worker_memory() as used: ...`, then `used.growth_mb`: how far the worker's peak
+        memory rose during the block, counted by the kernel outside the test's process."""
+        return self.session.memory_window
 
     @pytest.fixture
     def database(self) -> TestDatabase:

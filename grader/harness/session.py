@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -10,7 +11,8 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,26 @@ _FAILURE_BY_KIND: dict[DeathKind, type[WorkerFailure]] = {
     DeathKind.CRASHED: WorkerCrashed,
     DeathKind.MEMORY: WorkerMemory,
 }
+
+
+@dataclass(slots=True)
+class MemoryWindow:
+    """Peak memory while a block ran, counted by the kernel outside the test's process (the Docker
+    worker's cgroup; the child's own counters with the local worker). Bytes; None where unknown."""
+
+    start_bytes: int | None
+    peak_bytes: int | None = None
+
+    @property
+    def growth_bytes(self) -> int | None:
+        if self.start_bytes is None or self.peak_bytes is None:
+            return None
+        return max(0, self.peak_bytes - self.start_bytes)
+
+    @property
+    def growth_mb(self) -> float | None:
+        growth = self.growth_bytes
+        return None if growth is None else growth / (1024 * 1024)
 
 
 class WorkerSession:
@@ -340,6 +362,19 @@ class WorkerSession:
         except Exception as exc:
             self._import_failures[module] = exc
             raise
+
+    @contextlib.contextmanager
+    def memory_window(self) -> Iterator[MemoryWindow]:
+        """Measure the peak memory of this test's worker while the block runs (its child is
+        started first, so the start is not in the figure)."""
+        self.endpoint()
+        handle, child = self._handle, self._child
+        if handle is None or child is None:
+            raise WorkerCrashed("the worker is not running")
+        window = MemoryWindow(handle.reset_peak_memory(child))
+        yield window
+        if self._handle is handle and self._child == child:
+            window.peak_bytes = handle.peak_memory(child)
 
     def finish_test(self) -> dict[str, Any]:
         """Collect the test's output, then end its child; the next test gets a fresh one.

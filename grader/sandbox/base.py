@@ -76,6 +76,13 @@ class WorkerHandle(Protocol):
     def close(self) -> None:
         """Kill, then release every resource (process, container). Idempotent."""
 
+    def reset_peak_memory(self, child: int) -> int | None:
+        """Restart the kernel's peak-memory count for a test's child (`child`: its pid as the
+        zygote sees it); the memory in use now, in bytes, or None where it cannot be read."""
+
+    def peak_memory(self, child: int) -> int | None:
+        """The kernel's peak memory count since the last reset, in bytes; None where unknown."""
+
 
 class Backend(enum.StrEnum):
     """The sandbox backends; `make_backend` is the one place that turns a name into one."""

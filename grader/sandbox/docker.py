@@ -138,6 +138,47 @@ class DockerWorker:
         self._closed = False
         self._lock = threading.Lock()
 
+    # The container's memory cgroup, read and reset from the host: nothing in the container can
+    # write it (cgroupfs is read-only there), so a submission cannot forge the figure.
+    def _memory_cgroup(self) -> Path | None:
+        state = self.state() or {}
+        pid = state.get("Pid")
+        if not pid:
+            return None
+        try:
+            lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+        except OSError:
+            return None
+        for line in lines:
+            _number, controllers, path = line.split(":", 2)
+            if "memory" in controllers.split(","):
+                return Path("/sys/fs/cgroup/memory") / path.lstrip("/")
+        unified = next((line.split(":", 2)[2] for line in lines if line.startswith("0::")), None)
+        return None if unified is None else Path("/sys/fs/cgroup") / unified.lstrip("/")
+
+    def reset_peak_memory(self, child: int) -> int | None:
+        folder = self._memory_cgroup()
+        if folder is None:
+            return None
+        for name, usage in (("memory.max_usage_in_bytes", "memory.usage_in_bytes"), ("memory.peak", "memory.current")):
+            try:
+                (folder / name).write_text("0")
+                return int((folder / usage).read_text())
+            except (OSError, ValueError):
+                continue
+        return None
+
+    def peak_memory(self, child: int) -> int | None:
+        folder = self._memory_cgroup()
+        if folder is None:
+            return None
+        for name in ("memory.max_usage_in_bytes", "memory.peak"):
+            try:
+                return int((folder / name).read_text())
+            except (OSError, ValueError):
+                continue
+        return None
+
     def state(self) -> dict[str, Any] | None:
         """The container's State from `docker inspect`; None once it is removed."""
         try:

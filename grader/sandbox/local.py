@@ -84,6 +84,28 @@ class LocalWorker:
     def close(self) -> None:
         self.kill()
 
+    # The child's own counters (VmHWM): the kernel's, but the child could reset them itself;
+    # the local sandbox runs code one trusts anyway (the Docker worker's come from its cgroup).
+    def reset_peak_memory(self, child: int) -> int | None:
+        try:
+            Path(f"/proc/{child}/clear_refs").write_text("5")
+        except OSError:
+            return None
+        return _status_bytes(child, "VmRSS")
+
+    def peak_memory(self, child: int) -> int | None:
+        return _status_bytes(child, "VmHWM")
+
+
+def _status_bytes(pid: int, field: str) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
 
 class LocalBackend:
     name = "local"
