@@ -1,4 +1,4 @@
-# wrong: avg_rating is Sum / Count in SQL integer arithmetic, so 4.5 becomes 4 (and it is an int)
+# wrong: avg_rating is Sum / Count in integer arithmetic (bigint / bigint truncates on PostgreSQL): 4.5 gives 4
 # max-percent: 40
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, NullIf
