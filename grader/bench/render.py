@@ -97,6 +97,13 @@ def report_to_dict(report: BenchReport) -> dict[str, Any]:
             }
             for p in report.probes
         },
+        "database_ms": None
+        if report.database is None
+        else {
+            "provision": _spread_dict(compute_spread(report.database.provision_ms)),
+            "drop": _spread_dict(compute_spread(report.database.drop_ms)),
+            "load_observe": _spread_dict(compute_spread(report.database.load_observe_ms)),
+        },
         "image_build": asdict(report.build),
         "targets": [_target_dict(t) for t in compute_targets(summary, report.memory)],
         "verdicts_identical": not differences,
@@ -239,6 +246,22 @@ def _render_costs(report: BenchReport, summary: Summary) -> str:
         if probe is not None and probe.per_test_ms:
             name = f"a fresh process per test, {probe.mode} worker (ms: finish, fork, load, one call)"
             rows.append((name, compute_spread(probe.per_test_ms), 1))
+    if report.database is not None:
+        rows.append(
+            (
+                "a test's PostgreSQL database and role made, from the template (ms)",
+                compute_spread(report.database.provision_ms),
+                1,
+            )
+        )
+        rows.append(("a test's PostgreSQL database and role dropped (ms)", compute_spread(report.database.drop_ms), 1))
+        rows.append(
+            (
+                "100 rows loaded as the owner, statements read from the server's log (ms)",
+                compute_spread(report.database.load_observe_ms),
+                1,
+            )
+        )
     for name, spread, scale in rows:
         lines.append(f"| {name} | {_num(spread.p50 * scale, 3)} | {_num(spread.p95 * scale, 3)} | {spread.count} |")
     lines.append("")

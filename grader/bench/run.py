@@ -45,15 +45,18 @@ from grader.bench.stats import (
     MODES,
     BenchConfig,
     BenchReport,
+    DatabaseProbe,
     Environment,
     ImageBuild,
     MemoryScaling,
     ModeRun,
     WorkerProbe,
 )
-from grader.challenges import Challenge, discover, find_challenge, load_all
+from grader.challenges import Challenge, discover, find_challenge, load_all, load_challenge
+from grader.database import TestDatabase, ensure_server, ensure_template
 from grader.errors import GraderError, HarnessError
 from grader.harness.session import WorkerSession
+from grader.resources import default_bank_dir
 from grader.sandbox.base import Backend, Limits, WorkerSpec
 from grader.sandbox.registry import make_backend
 from grader.submission import compute_digest, read_submission
@@ -91,6 +94,7 @@ def run_bench(config: BenchConfig, log: Log) -> BenchReport:
         memory = measure_memory(batch, by_slug, config, image.image, log) if config.memory_batch else None
     with _phase(phases, "probes", log):
         probes = tuple(measure_worker(mode, image.image, config.starts, config.calls) for mode in ("local", "docker"))
+        database = measure_database(config.starts * 3)
     environment = describe_environment(image.image, started_at, load_before)
     return BenchReport(
         config=config,
@@ -106,6 +110,7 @@ def run_bench(config: BenchConfig, log: Log) -> BenchReport:
         probes=probes,
         build=build,
         phases=tuple(phases),
+        database=database,
     )
 
 
@@ -297,6 +302,35 @@ def measure_memory(
 
 
 # ---------------------------------------------------------------- probes
+
+
+def measure_database(count: int) -> DatabaseProbe:
+    """`count` per-test databases of select-vs-prefetch made and dropped, and in each, 50 authors
+    and 50 books loaded and one observed statement read back (the harness's side of a scenario)."""
+    challenge = load_challenge(default_bank_dir() / "select-vs-prefetch")
+    assert challenge.driver_dir is not None
+    server = ensure_server()
+    template = ensure_template(server, challenge.driver_dir)
+    authors = [{"id": i, "name": f"author {i}"} for i in range(1, 51)]
+    books = [{"id": i, "title": f"book {i}", "author_id": i} for i in range(1, 51)]
+    provision: list[float] = []
+    drop: list[float] = []
+    scenario: list[float] = []
+    for _ in range(count):
+        tick = time.perf_counter()
+        database = TestDatabase(server, template)
+        provision.append((time.perf_counter() - tick) * 1000)
+        try:
+            tick = time.perf_counter()
+            database.load({"library_author": authors, "library_book": books, "library_tag": []})
+            with database.observe():
+                database.query("SELECT count(*) FROM library_book")
+            scenario.append((time.perf_counter() - tick) * 1000)
+        finally:
+            tick = time.perf_counter()
+            database.drop()
+            drop.append((time.perf_counter() - tick) * 1000)
+    return DatabaseProbe(tuple(provision), tuple(drop), tuple(scenario))
 
 
 def measure_worker(mode: str, image: str | None, starts: int, calls: int) -> WorkerProbe:

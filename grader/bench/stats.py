@@ -159,6 +159,17 @@ class WorkerProbe:
 
 
 @dataclass(frozen=True, slots=True)
+class DatabaseProbe:
+    """What a test on the grader's PostgreSQL costs the harness (ms): its database and role made
+    (from the challenge's template, with the owner's connection), dropped, and one scenario's rows
+    loaded and its statements read back from the server's log."""
+
+    provision_ms: tuple[float, ...]
+    drop_ms: tuple[float, ...]
+    load_observe_ms: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     measure: str
     value: float
@@ -355,6 +366,7 @@ class BenchReport:
     build: ImageBuild
     phases: tuple[tuple[str, float], ...]
     """Seconds spent in each phase of the bench itself."""
+    database: DatabaseProbe | None = None
 
     @property
     def challenges(self) -> tuple[str, ...]:
