@@ -34,3 +34,10 @@ def test_orders_by_email(driver):
         "zed@example.com": [],
     }
     assert obs["queries"] == 1, obs["sql"]
+
+
+def test_customers_for_one_object_per_customer(driver):
+    obs = driver.customers_for_scenario(customers=CUSTOMERS, orders=ORDERS, order_ids=[10, 12])
+    assert obs["mapping"] == {10: ["Customer", 1, "ann@example.com"], 12: ["Customer", 1, "ann@example.com"]}
+    assert obs["instances"][10] == obs["instances"][12], "found[10] is not found[12]"
+    assert obs["queries"] <= 1, obs["sql"]
