@@ -616,7 +616,10 @@ class TestDatabase:
 
     @contextlib.contextmanager
     def observe(self) -> Iterator[Observed]:
-        """The statements this test's role sends while the block runs."""
+        """The statements this test's role sends while the block runs.
+
+        Load the rows inside the block: the owner's statements are not counted, and whatever the
+        submission does once the rows exist (a thread it started at import, say) is."""
         observed = Observed()
         start = self.log.mark(self._owner)
         try:

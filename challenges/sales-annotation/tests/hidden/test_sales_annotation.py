@@ -77,9 +77,10 @@ def tables(data):
 
 def run(database, driver, name, data, **arguments):
     """Load the rows, call one of the submission's functions through the driver and count, on the
-    server, every statement the test's role sent meanwhile."""
-    database.load(tables(data))
+    server, every statement the test's role sent from the load on (a thread that reads the rows
+    before the call is counted too; the owner's load is not)."""
     with database.observe() as seen:
+        database.load(tables(data))
         obs = getattr(driver, name)(**arguments)
     return {**obs, "queries": seen.queries, "sql": seen.sql}
 
