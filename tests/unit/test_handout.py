@@ -108,3 +108,13 @@ def test_prune_never_drops_a_requested_definition_and_always_parses(keep: set[st
 def test_driver_calls_finds_attribute_uses_of_the_driver_fixture() -> None:
     source = "def test_a(driver):\n    obs = driver.a_scenario(1)\n    assert driver.b(2)\n    other.c()\n"
     assert driver_calls([source]) == {"a_scenario", "b"}
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
+def test_handout_readme_says_where_the_examples_and_the_grading_run(folder: Path, tmp_path: Path) -> None:
+    challenge = load_challenge(folder)
+    write_handout(challenge, tmp_path / "h")
+    readme = (tmp_path / "h" / "README.md").read_text(encoding="utf-8")
+    mentions = "PostgreSQL" in readme and "SQLite" in readme
+    assert mentions == challenge.on_postgresql
+    assert "\n\n## What to send" in readme
