@@ -1,14 +1,13 @@
-# alternative: transfer_many manages explicit savepoints (savepoint / savepoint_rollback / savepoint_commit) inside one outer atomic block
+# alternative: transfer_many uses the explicit savepoint API (savepoint / savepoint_rollback / savepoint_commit)
 """atomic-transfer: validation helper, explicit savepoint API, audit via on_commit with a default-arg closure."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
 
 
 class InsufficientFunds(Exception):

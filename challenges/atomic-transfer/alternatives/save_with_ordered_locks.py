@@ -1,14 +1,13 @@
-# alternative: locks the two rows one by one in id order with get(), updates through save(update_fields) and audits with a lambda
-"""atomic-transfer: instance-level arithmetic after per-row locks; transfer_many without an outer atomic block."""
+# alternative: locks the two rows one by one in id order with get(), saves with update_fields, audits via lambda
+"""atomic-transfer: instance-level arithmetic after per-row locks; transfer_many as a decorated atomic function."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
 
 
 class InsufficientFunds(ValueError):
@@ -34,6 +33,7 @@ def transfer(from_id, to_id, amount: Decimal) -> None:
         transaction.on_commit(lambda: audit.record(from_id, to_id, amount))
 
 
+@transaction.atomic
 def transfer_many(transfers: list[tuple]) -> list[bool]:
     results = []
     for from_id, to_id, amount in transfers:

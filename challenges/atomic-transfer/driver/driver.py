@@ -1,18 +1,19 @@
 """Driver for atomic-transfer, run in the worker next to the submission.
 
-on_commit callbacks only run on a real commit, so each scenario starts from
-empty tables (djangokit.reset_tables) and lets the submission's transactions
-really commit, as a TransactionTestCase would. Each action is reported as plain
-values: ["ok", value] or ["error", class name], with a trace of the statements
-it ran ({"sql", "lock", "in_atomic"}), where "lock" says the statement came
-from a queryset marked select_for_update() (SQLite has no FOR UPDATE clause, so
-Django leaves it out of the SQL; the mark on the query is what can be seen).
-The expected values live in the hidden tests, not here.
+Two ways in. `transfer`, `transfer_many`, `in_caller_block` and `run` only call the submission's
+functions and report each outcome as plain values: ["ok", value] or ["error", exception class
+name]. The hidden tests load the accounts, inject faults (owner-side triggers), hold competing row
+locks and read the balances and the audit rows themselves, as the database's owner, on the
+grader's PostgreSQL server: nothing observed in this process decides a grade there.
+
+`scenario` starts from exactly the given accounts in this process, runs the actions (the
+submission's transactions really commit, so on_commit callbacks run) and reads the balances and
+the audit entries back: the visible examples use it, in the grader and in the candidate's hand-out
+(SQLite) alike. The expected values live in the tests, not here.
 """
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 from typing import Any
 
@@ -20,139 +21,113 @@ import djangokit
 
 djangokit.setup("bank")
 
-from django.db import OperationalError, connection, transaction  # noqa: E402
-from django.db.models.sql import compiler as sql_compiler  # noqa: E402
-
-from bank import audit  # noqa: E402
-from bank.models import Account  # noqa: E402
-
 import solution  # noqa: E402
+from bank import audit  # noqa: E402
+from bank.models import Account, AuditEntry  # noqa: E402
+from django.db import transaction  # noqa: E402  (Django is usable only after setup)
 
-_WRITES = ("UPDATE", "INSERT", "DELETE", "REPLACE")
-_state = threading.local()
-
-
-def _original_execute_sql():
-    return sql_compiler.SQLCompiler.__dict__["execute_sql"]
-
-
-_ORIGINAL = _original_execute_sql()
-
-
-def _marking_execute_sql(self, *args, **kwargs):
-    """Note whether the statement about to run comes from a select_for_update() queryset."""
-    previous = getattr(_state, "lock", False)
-    _state.lock = bool(getattr(self.query, "select_for_update", False))
-    try:
-        return _ORIGINAL(self, *args, **kwargs)
-    finally:
-        _state.lock = previous
-
-
-sql_compiler.SQLCompiler.execute_sql = _marking_execute_sql
-
-
-class _Trace:
-    """execute_wrapper recording every data statement; optionally fails the n-th write."""
-
-    def __init__(self, fail_write: int | None = None) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.fail_write = fail_write
-        self.writes = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        text = str(sql)
-        if djangokit.is_transaction_control(text):
-            return execute(sql, params, many, context)
-        is_write = text.lstrip().split(None, 1)[0].upper() in _WRITES
-        self.events.append(
-            {
-                "sql": text,
-                "lock": bool(getattr(_state, "lock", False)),
-                "write": is_write,
-                "in_atomic": bool(connection.in_atomic_block),
-            }
-        )
-        if is_write:
-            self.writes += 1
-            if self.fail_write is not None and self.writes == self.fail_write:
-                raise OperationalError("disk I/O error (injected by the grader)")
-        return execute(sql, params, many, context)
-
-
-def _money(value: str) -> Decimal:
-    return Decimal(value)
+_CALLER_BLOCKS = {"atomic_commit": "commit", "atomic_rollback": "rollback", "atomic_raise": "raise"}
 
 
 def _call(fn, *args) -> list:
     try:
         return ["ok", djangokit.plain(fn(*args))]
-    except Exception as exc:  # noqa: BLE001 - the class name is the observation
+    except Exception as exc:  # the class name is the observation
         return ["error", type(exc).__name__]
 
 
-def _run(action: list, trace: _Trace) -> dict[str, Any]:
+def _transfers(transfers) -> list[tuple[int, int, Decimal]]:
+    return [(from_id, to_id, Decimal(amount)) for from_id, to_id, amount in transfers]
+
+
+class _CallerFailed(Exception):
+    """The caller's own code fails after the transfers (leaves its atomic block by an exception)."""
+
+
+def _caller_block(ending: str, actions, report_audit: bool) -> dict[str, Any]:
+    if ending not in ("commit", "rollback", "raise"):
+        raise ValueError(f"unknown ending {ending!r}")
+    inner: list[Any] = []
+    audit_inside = None
+    before = len(audit.ENTRIES)
+    try:
+        with transaction.atomic():
+            inner = [_act(action, report_audit) for action in actions]
+            audit_inside = len(audit.ENTRIES) - before
+            if ending == "rollback":
+                transaction.set_rollback(True)
+            if ending == "raise":
+                raise _CallerFailed("caller failed after the transfers")
+    except _CallerFailed:
+        pass
+    return {"inner": inner, "audit_inside": audit_inside} if report_audit else {"inner": inner}
+
+
+def _act(action: list, report_audit: bool = False) -> list:
     kind = action[0]
     if kind == "transfer":
         _, from_id, to_id, amount = action
-        result = _call(solution.transfer, from_id, to_id, _money(amount))
-    elif kind == "many":
-        transfers = [(f, t, _money(a)) for f, t, a in action[1]]
-        result = _call(solution.transfer_many, transfers)
-    elif kind in ("atomic_commit", "atomic_rollback", "atomic_raise"):
-        inner: list[Any] = []
-        audit_inside = None
-        before = len(audit.ENTRIES)
-        try:
-            with transaction.atomic():
-                inner = [_run(sub, trace)["result"] for sub in action[1]]
-                audit_inside = len(audit.ENTRIES) - before
-                if kind == "atomic_rollback":
-                    transaction.set_rollback(True)
-                if kind == "atomic_raise":
-                    raise LookupError("caller failed after the transfers")
-        except LookupError:
-            pass
-        result = ["ok", {"inner": inner, "audit_inside": audit_inside}]
-    else:
-        raise ValueError(f"unknown action {kind!r}")
-    return {"result": result}
+        return _call(solution.transfer, from_id, to_id, Decimal(amount))
+    if kind == "many":
+        return _call(solution.transfer_many, _transfers(action[1]))
+    if kind in _CALLER_BLOCKS:
+        return ["ok", _caller_block(_CALLER_BLOCKS[kind], action[1], report_audit)]
+    raise ValueError(f"unknown action {kind!r}")
 
 
-def _balances() -> dict[int, str]:
-    return {a.id: str(a.balance) for a in Account.objects.order_by("id")}
+# ---------------------------------------------------------------- hidden tests: calls only
 
 
-def scenario(accounts=(), actions=(), fail_write: int | None = None) -> dict[str, Any]:
-    """Start from exactly `accounts` ([{"id", "owner", "balance": "10.00"}]), run `actions` in order
-    outside any transaction (each commits for real), and report
-    {"results": [...], "balances": {id: "x.xx"}, "audit": [entries], "events": [statements]}.
+def transfer(from_id: int, to_id: int, amount: str) -> list:
+    """`solution.transfer(from_id, to_id, Decimal(amount))`: ["ok", result] or ["error", class name]."""
+    return _call(solution.transfer, from_id, to_id, Decimal(amount))
+
+
+def transfer_many(transfers: list) -> list:
+    """`solution.transfer_many([(from_id, to_id, Decimal(amount)), ...])`: ["ok", list] or ["error", name]."""
+    return _call(solution.transfer_many, _transfers(transfers))
+
+
+def in_caller_block(ending: str, actions: list) -> dict[str, Any]:
+    """Run `actions` (see `run`) inside the caller's own atomic block, which then commits
+    ("commit"), is marked for rollback ("rollback") or is left by an exception ("raise");
+    {"inner": [results]}."""
+    return _caller_block(ending, actions, report_audit=False)
+
+
+def run(actions: list) -> list:
+    """Run the actions in order, outside any transaction; one result per action.
 
     Actions: ["transfer", from_id, to_id, "amount"], ["many", [[from_id, to_id, "amount"], ...]],
-    ["atomic_commit" | "atomic_rollback" | "atomic_raise", [actions]] (run the inner actions in the
-    caller's own atomic block that then commits / is rolled back / is left by an exception;
-    its result is {"inner": [results], "audit_inside": audit entries added before the block ended}).
-    `fail_write`: the n-th write statement (1-based) raises OperationalError, as a crashed disk would.
+    ["atomic_commit" | "atomic_rollback" | "atomic_raise", [actions]] (the caller's own block, see
+    `in_caller_block`; its result is ["ok", {"inner": [results]}]).
     """
-    djangokit.reset_tables(Account)
-    audit.ENTRIES.clear()
-    djangokit.load(Account, [dict(a, balance=Decimal(a["balance"])) for a in accounts])
-    trace = _Trace(fail_write)
-    results = []
-    with connection.execute_wrapper(trace):
-        for action in actions:
-            results.append(_run(action, trace)["result"])
-    return {
-        "results": results,
-        "balances": _balances(),
-        "audit": [dict(entry) for entry in audit.ENTRIES],
-        "events": trace.events,
-        "autocommit": bool(connection.get_autocommit()),
-        "in_atomic": bool(connection.in_atomic_block),
-    }
+    return [_act(action) for action in actions]
 
 
 def exception_info() -> dict[str, Any]:
     cls = getattr(solution, "InsufficientFunds", None)
     is_class = isinstance(cls, type) and issubclass(cls, Exception)
     return {"is_exception_class": is_class, "mro": [c.__name__ for c in cls.__mro__] if is_class else []}
+
+
+# ---------------------------------------------------------------- visible examples: in this process
+
+
+def _balances() -> dict[int, str]:
+    return {a.id: str(a.balance) for a in Account.objects.order_by("id")}
+
+
+def scenario(accounts=(), actions=()) -> dict[str, Any]:
+    """Start from exactly `accounts` ([{"id", "owner", "balance": "10.00"}]), run `actions` (see
+    `run`; a caller block's result also has "audit_inside", the audit entries made before the block
+    ended) and report {"results": [...], "balances": {id: "x.xx"}, "audit": [entries]}."""
+    djangokit.reset_tables(Account, AuditEntry)
+    audit.ENTRIES.clear()
+    djangokit.load(Account, [dict(a, balance=Decimal(a["balance"])) for a in accounts])
+    results = [_act(action, report_audit=True) for action in actions]
+    return {
+        "results": results,
+        "balances": _balances(),
+        "audit": [dict(entry) for entry in audit.ENTRIES],
+    }

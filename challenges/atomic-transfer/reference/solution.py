@@ -5,11 +5,10 @@ from __future__ import annotations
 import functools
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
+from django.db.models import F
 
 
 class InsufficientFunds(Exception):

@@ -2,11 +2,9 @@
 # max-percent: 50
 from __future__ import annotations
 
-
-from django.db import transaction
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
 
 
 class InsufficientFunds(Exception):
@@ -40,4 +38,3 @@ def transfer_many(transfers):
             else:
                 done.append(True)
     return done
-

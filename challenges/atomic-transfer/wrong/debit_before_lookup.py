@@ -1,14 +1,13 @@
-# wrong: debits the source before looking up the destination and has no atomic block, so a missing destination keeps the debit
+# wrong: no atomic block (so no row lock: plain get()), debits the source before finding the destination
 # max-percent: 75
 from __future__ import annotations
 
 import functools
 
-from django.db import transaction
-from django.db.models import F
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
+from django.db.models import F
 
 
 class InsufficientFunds(Exception):
@@ -18,11 +17,11 @@ class InsufficientFunds(Exception):
 def transfer(from_id, to_id, amount):
     if amount <= 0 or from_id == to_id:
         raise ValueError("bad transfer")
-    src = Account.objects.select_for_update().get(pk=from_id)
+    src = Account.objects.get(pk=from_id)
     if src.balance < amount:
         raise InsufficientFunds(str(from_id))
     Account.objects.filter(pk=from_id).update(balance=F("balance") - amount)
-    dst = Account.objects.select_for_update().get(pk=to_id)
+    dst = Account.objects.get(pk=to_id)
     Account.objects.filter(pk=dst.pk).update(balance=F("balance") + amount)
     transaction.on_commit(functools.partial(audit.record, from_id, to_id, amount))
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import functools
 
-from django.db import transaction
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
 
 
 class InsufficientFunds(Exception):
     pass
-
 
 
 def transfer(from_id, to_id, amount):

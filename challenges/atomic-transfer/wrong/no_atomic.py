@@ -1,13 +1,12 @@
-# wrong: the two saves are not wrapped in atomic(), so a failure between them leaves money half moved
+# wrong: the two saves are not in atomic() (rows read with a plain get()): a failing write leaves money half moved
 # max-percent: 90
 from __future__ import annotations
 
 import functools
 
-from django.db import transaction
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
 
 
 class InsufficientFunds(Exception):
@@ -17,8 +16,8 @@ class InsufficientFunds(Exception):
 def transfer(from_id, to_id, amount):
     if amount <= 0 or from_id == to_id:
         raise ValueError("bad transfer")
-    src = Account.objects.select_for_update().get(pk=from_id)
-    dst = Account.objects.select_for_update().get(pk=to_id)
+    src = Account.objects.get(pk=from_id)
+    dst = Account.objects.get(pk=to_id)
     if src.balance < amount:
         raise InsufficientFunds(str(from_id))
     src.balance -= amount
@@ -40,4 +39,3 @@ def transfer_many(transfers):
             else:
                 done.append(True)
     return done
-

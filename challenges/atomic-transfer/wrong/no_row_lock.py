@@ -1,14 +1,13 @@
-# wrong: reads the balances with a plain get(), without select_for_update(), so concurrent transfers can lose updates
+# wrong: checks a balance read without select_for_update(), then updates with F(): the check can be stale
 # max-percent: 95
 from __future__ import annotations
 
 import functools
 
-from django.db import transaction
-from django.db.models import F
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
+from django.db.models import F
 
 
 class InsufficientFunds(Exception):
@@ -20,7 +19,7 @@ def transfer(from_id, to_id, amount):
         raise ValueError("bad transfer")
     with transaction.atomic():
         src = Account.objects.get(pk=from_id)
-        dst = Account.objects.get(pk=to_id)
+        Account.objects.get(pk=to_id)  # only to raise DoesNotExist
         if src.balance < amount:
             raise InsufficientFunds(str(from_id))
         Account.objects.filter(pk=from_id).update(balance=F("balance") - amount)
@@ -40,4 +39,3 @@ def transfer_many(transfers):
             else:
                 done.append(True)
     return done
-

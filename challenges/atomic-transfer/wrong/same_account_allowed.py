@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import functools
 
-from django.db import transaction
-from django.db.models import F
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
+from django.db.models import F
 
 
 class InsufficientFunds(Exception):
@@ -41,4 +40,3 @@ def transfer_many(transfers):
             else:
                 done.append(True)
     return done
-

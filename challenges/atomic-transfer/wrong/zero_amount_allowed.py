@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 
-from django.db import transaction
-
 from bank import audit
 from bank.models import Account
+from django.db import transaction
 
 
 class InsufficientFunds(Exception):
@@ -41,4 +40,3 @@ def transfer_many(transfers):
             else:
                 done.append(True)
     return done
-

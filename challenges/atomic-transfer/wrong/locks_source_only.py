@@ -1,0 +1,42 @@
+# wrong: locks only the source; the destination's new balance is computed in Python from a plain get()
+# max-percent: 95
+from __future__ import annotations
+
+import functools
+
+from bank import audit
+from bank.models import Account
+from django.db import transaction
+from django.db.models import F
+
+
+class InsufficientFunds(Exception):
+    pass
+
+
+def transfer(from_id, to_id, amount):
+    if amount <= 0 or from_id == to_id:
+        raise ValueError("bad transfer")
+    with transaction.atomic():
+        src = Account.objects.select_for_update().get(pk=from_id)
+        dst = Account.objects.get(pk=to_id)
+        if src.balance < amount:
+            raise InsufficientFunds(str(from_id))
+        Account.objects.filter(pk=from_id).update(balance=F("balance") - amount)
+        dst.balance += amount
+        dst.save(update_fields=["balance"])
+        transaction.on_commit(functools.partial(audit.record, from_id, to_id, amount))
+
+
+def transfer_many(transfers):
+    done = []
+    with transaction.atomic():
+        for from_id, to_id, amount in transfers:
+            try:
+                with transaction.atomic():
+                    transfer(from_id, to_id, amount)
+            except (InsufficientFunds, ValueError, Account.DoesNotExist):
+                done.append(False)
+            else:
+                done.append(True)
+    return done
