@@ -52,6 +52,7 @@ TEMPLATE_PREFIX = "tpl_"
 TEST_PREFIX = "t_"
 START_SECONDS = 60.0
 LOG_WAIT_SECONDS = 10.0
+LOCK_TIMEOUT_SECONDS = 10
 SCHEMA_BUILDER = Path(__file__).resolve().parent / "worker" / "schema.py"
 
 
@@ -560,6 +561,9 @@ class TestDatabase:
             admin.execute(f'REVOKE ALL ON DATABASE "{self.login.name}" FROM PUBLIC')
             admin.execute(f'GRANT CONNECT ON DATABASE "{self.login.name}" TO "{self.login.user}"')
         self._owner = server.connect(self.login.name)
+        # A transaction the submission left open holding locks fails the next load after 10 s
+        # (an error for that test) instead of hanging the grading.
+        self._owner.execute(f"SET lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
         self._since = self.log.mark(self._owner)
         self._closed = False
 
@@ -634,6 +638,8 @@ class TestDatabase:
         return self.log.statements(self.login.user, self._since, end)
 
     def waiting_on_lock(self) -> bool:
+        """Whether any session of the test's role (the submission's, or another connection its code
+        opened) waits on a lock now."""
         row = self._owner.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND wait_event_type = 'Lock'",
             [self.login.user],

@@ -189,3 +189,15 @@ def test_what_a_killed_harness_left_is_dropped_and_nothing_of_a_live_one(
         roles = {row[0] for row in admin.execute("SELECT rolname FROM pg_roles").fetchall()}
     assert orphan not in names and orphan not in roles
     assert test_db.login.name in names and test_db.login.user in roles
+
+
+def test_a_transaction_left_open_fails_the_next_load_instead_of_hanging(server: Server, test_db: TestDatabase) -> None:
+    test_db.load({"library_author": [{"id": 1, "name": "a"}]})
+    left_open = as_role(server, test_db)
+    left_open.execute("BEGIN")
+    left_open.execute("UPDATE library_author SET name = 'b' WHERE id = 1")
+    try:
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            test_db.load({"library_author": []})
+    finally:
+        left_open.close()
