@@ -5,7 +5,8 @@ transfer atomic) and adds, at import, a way to hide what it does from anything i
 process: queries sent through the raw driver cursor, Django's execute wrappers skipped, the
 in-process capture list made to forget, the fault trigger dropped or disabled. The statements are
 counted and the faults raised by the grader's PostgreSQL server, outside the worker, so each attack
-must score exactly what the honest wrong solution scores.
+must score exactly what the honest wrong solution scores (or, where it patches the grader's own kit
+in the worker, have every test marked tampered).
 """
 
 from __future__ import annotations
@@ -54,23 +55,37 @@ def _quiet(*args, **kwargs):
 _kit.capture_queries = _quiet
 """
 
-# Whatever the harness put on the tables to fail a write: try every way to get rid of it.
+# Whatever the harness put on the tables to fail a write: before every call, try every way to get
+# rid of it (each on a connection of its own, so a refusal spoils nothing), then call the code.
 DISARM_TRIGGERS = """
-from django.db import connection as _connection
+from django.db import connection as _connection, connections as _connections
+
 def _disarm():
-    with _connection.cursor() as cursor:
-        for sql in (
-            "SET session_replication_role = replica",
-            "ALTER TABLE bank_account DISABLE TRIGGER ALL",
-            "DROP TRIGGER IF EXISTS grader_fault ON bank_account",
-        ):
-            try:
-                cursor.execute("SAVEPOINT disarm")
-                cursor.execute(sql)
-                cursor.execute("RELEASE SAVEPOINT disarm")
-            except Exception:
-                cursor.execute("ROLLBACK TO SAVEPOINT disarm")
     _connection.execute_wrappers.clear()
+    for sql in (
+        "SET session_replication_role = replica",
+        "ALTER TABLE bank_account DISABLE TRIGGER ALL",
+        "ALTER TABLE bank_auditentry DISABLE TRIGGER ALL",
+        "DROP TRIGGER IF EXISTS grader_fault ON bank_account",
+        "DROP FUNCTION IF EXISTS grader_fault() CASCADE",
+    ):
+        other = _connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(sql)
+        except Exception:
+            pass
+        finally:
+            other.close()
+
+def _armed(function):
+    def call(*args, **kwargs):
+        _disarm()
+        return function(*args, **kwargs)
+    return call
+
+transfer = _armed(transfer)
+transfer_many = _armed(transfer_many)
 """
 
 QUERY_COUNTS = [("select-vs-prefetch", "n_plus_one_books.py"), ("bulk-lookup", "customers_n_plus_one.py")]
@@ -129,5 +144,21 @@ def test_hidden_queries_are_counted_all_the_same(tmp_path: Path, slug: str, wron
     source = (challenge.wrong_dir / wrong).read_text(encoding="utf-8")
     attacked = grade_text(tmp_path, challenge, with_prelude(source, attack))
     assert honest.percent < 100
-    assert attacked.percent == honest.percent
-    assert failed_tests(attacked) == failed_tests(honest)
+    if any(t.outcome is Outcome.TAMPERED for t in attacked.tests):
+        # Patching the grader's kit is caught in the worker: every test scores nothing.
+        assert {t.outcome for t in attacked.tests} == {Outcome.TAMPERED}
+        assert attacked.percent == 0
+    else:
+        assert attacked.percent == honest.percent
+        assert failed_tests(attacked) == failed_tests(honest)
+
+
+def test_the_fault_triggers_cannot_be_disarmed(tmp_path: Path) -> None:
+    challenge = load_challenge(default_bank_dir() / "atomic-transfer")
+    honest = honest_grade(tmp_path, challenge, "no_atomic.py")
+    source = (challenge.wrong_dir / "no_atomic.py").read_text(encoding="utf-8") + "\n" + DISARM_TRIGGERS
+    attacked = grade_text(tmp_path, challenge, source)
+    assert honest.percent < 100
+    assert attacked.percent <= honest.percent
+    passed = {t.id for t in attacked.tests if t.outcome is Outcome.PASSED}
+    assert passed <= {t.id for t in honest.tests if t.outcome is Outcome.PASSED}
