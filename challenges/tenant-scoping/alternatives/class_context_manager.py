@@ -14,12 +14,12 @@ class TenantRequired(LookupError):
     pass
 
 
-class tenant_context:  # noqa: N801 - used like a function
+class tenant_context:
     def __init__(self, tenant_id: int) -> None:
         self.tenant_id = tenant_id
         self._tokens: list[contextvars.Token] = []
 
-    def __enter__(self) -> "tenant_context":
+    def __enter__(self) -> tenant_context:
         self._tokens.append(_tenant.set(self.tenant_id))
         return self
 

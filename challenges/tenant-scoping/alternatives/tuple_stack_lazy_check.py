@@ -5,9 +5,9 @@ and the TenantRequired check just before SQL is executed (fetch, count, exists, 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import models
-from contextvars import ContextVar
 
 _stack: ContextVar[tuple[int, ...]] = ContextVar("tenant_stack", default=())
 
@@ -18,7 +18,7 @@ class TenantRequired(RuntimeError):
 
 @contextmanager
 def tenant_context(tenant_id):
-    token = _stack.set(_stack.get() + (tenant_id,))
+    token = _stack.set((*_stack.get(), tenant_id))
     try:
         yield tenant_id
     finally:

@@ -11,6 +11,7 @@ from django.db import models
 class TenantRequired(Exception):
     pass
 
+
 _tenant = contextvars.ContextVar("tenant", default=None)
 
 

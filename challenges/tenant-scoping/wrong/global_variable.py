@@ -10,6 +10,7 @@ from django.db import models
 class TenantRequired(Exception):
     pass
 
+
 _tenant = None
 
 
@@ -42,4 +43,3 @@ class TenantManager(models.Manager):
     def create(self, **kwargs):
         kwargs["tenant_id"] = _require()
         return super().create(**kwargs)
-

@@ -11,6 +11,7 @@ from django.db import models
 class TenantRequired(Exception):
     pass
 
+
 _tenant = contextvars.ContextVar("tenant", default=None)
 
 
@@ -39,4 +40,3 @@ class TenantManager(models.Manager):
     def create(self, **kwargs):
         kwargs["tenant_id"] = _require()
         return super().create(**kwargs)
-

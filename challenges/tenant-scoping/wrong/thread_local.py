@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 
 from django.db import models
 
@@ -10,7 +11,6 @@ from django.db import models
 class TenantRequired(Exception):
     pass
 
-import threading
 
 _local = threading.local()
 
@@ -43,4 +43,3 @@ class TenantManager(models.Manager):
     def create(self, **kwargs):
         kwargs["tenant_id"] = _require()
         return super().create(**kwargs)
-
