@@ -132,6 +132,12 @@ def setup(
 
     django.setup()
     _setup_args = args
+    if server is not None:
+        # The backend (and psycopg with it) is imported here, once in the zygote, not in every
+        # test's child; no connection is made until a query needs one.
+        from django.db import connections
+
+        connections["default"]
     if server is None or server.get("build_schema"):
         call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
     if server is not None and server.get("build_schema"):
