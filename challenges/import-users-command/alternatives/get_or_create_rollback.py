@@ -12,6 +12,8 @@ from django.db import transaction
 from members.models import Member
 
 check_email = EmailValidator()
+EMAIL_MAX = Member._meta.get_field("email").max_length
+NAME_MAX = Member._meta.get_field("name").max_length
 
 
 class Command(BaseCommand):
@@ -30,12 +32,16 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {path}") from None
         with handle, transaction.atomic():
             reader = csv.DictReader(handle)
-            if not reader.fieldnames or not {"email", "name"}.issubset(reader.fieldnames):
-                raise CommandError("the CSV header must contain email and name")
+            while reader.fieldnames == []:  # an empty line before the header: read the next line
+                reader.fieldnames = None
+            header = [cell.strip() for cell in reader.fieldnames or []]
+            if header.count("email") != 1 or header.count("name") != 1:
+                raise CommandError("the CSV header must name email and name once each")
+            reader.fieldnames = header
             for row in reader:
                 email = (row["email"] or "").strip().lower()
                 name = (row["name"] or "").strip()
-                if not self._valid(email) or not name:
+                if not self._valid(email) or not 0 < len(name) <= NAME_MAX:
                     counts["invalid"] += 1
                     self.stderr.write(f"Line {reader.line_num}: rejected ({email!r}, {name!r})")
                     continue
@@ -51,4 +57,4 @@ class Command(BaseCommand):
             check_email(email)
         except ValidationError:
             return False
-        return True
+        return len(email) <= EMAIL_MAX

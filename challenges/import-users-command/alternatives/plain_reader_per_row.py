@@ -33,8 +33,11 @@ class Command(BaseCommand):
             text = text[1:]
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
-        if header is None or "email" not in header or "name" not in header:
-            raise CommandError("header must contain the columns 'email' and 'name'")
+        while header == []:  # empty lines before the header
+            header = next(reader, None)
+        header = [cell.strip() for cell in header or []]
+        if header.count("email") != 1 or header.count("name") != 1:
+            raise CommandError("header must contain the columns 'email' and 'name', once each")
         at_email, at_name = header.index("email"), header.index("name")
         created, skipped, invalid = self._import(reader, at_email, at_name, dry_run)
         self.stdout.write(f"created={created} skipped={skipped} invalid={invalid}")
@@ -49,8 +52,10 @@ class Command(BaseCommand):
             email, name = _cell(cells, at_email).lower(), _cell(cells, at_name)
             try:
                 validators.validate_email(email)
+                validators.MaxLengthValidator(254)(email)
                 if not name:
                     raise ValidationError("empty name")
+                validators.MaxLengthValidator(200)(name)
             except ValidationError as exc:
                 invalid += 1
                 self.stderr.write(f"line {reader.line_num}: {'; '.join(exc.messages)}")

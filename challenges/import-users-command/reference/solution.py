@@ -1,9 +1,10 @@
 """import-users-command: reference solution.
 
-Reads the whole file first (validating every row and reporting the bad ones with
-the reader's physical line number), then decides created/skipped against the emails already stored and those
-created earlier in the file, and writes the new members with one bulk_create inside
-a single transaction, so a database error leaves nothing behind.
+Reads the whole file first (skipping empty lines, the header included, validating every row
+against the validator and the model's column lengths, and reporting the bad ones with the
+reader's physical line number), then decides created/skipped against the emails already stored
+and those created earlier in the file, and writes the new members with one bulk_create inside a
+single transaction, so a database error leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from django.db import transaction
 from members.models import Member
 
 REQUIRED = ("email", "name")
-CHUNK = 500  # stay below SQLite's limit on query parameters
+CHUNK = 500  # keep each email__in lookup to a modest number of parameters
+EMAIL_MAX = Member._meta.get_field("email").max_length  # 254
+NAME_MAX = Member._meta.get_field("name").max_length  # 200
 
 
-def _clean(value: str | None) -> str:
-    return (value or "").strip()
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index].strip() if index < len(cells) else ""
 
 
 def _problem(email: str, name: str) -> str | None:
@@ -30,7 +33,26 @@ def _problem(email: str, name: str) -> str | None:
         validate_email(email)
     except ValidationError:
         return f"missing or invalid email {email!r}"
-    return None if name else "empty name"
+    if len(email) > EMAIL_MAX:
+        return f"email longer than {EMAIL_MAX} characters"
+    if not name:
+        return "empty name"
+    if len(name) > NAME_MAX:
+        return f"name longer than {NAME_MAX} characters"
+    return None
+
+
+def _columns(header: list[str] | None, path: str) -> dict[str, int]:
+    """Where the email and name columns are; CommandError when the header lacks or repeats one."""
+    if header is None:
+        raise CommandError(f"{path}: no header line")
+    names = [cell.strip() for cell in header]
+    for column in REQUIRED:
+        count = names.count(column)
+        if count != 1:
+            problem = "has no column" if count == 0 else "repeats the column"
+            raise CommandError(f"{path}: the header {problem} {column!r}")
+    return {column: names.index(column) for column in REQUIRED}
 
 
 class Command(BaseCommand):
@@ -63,14 +85,13 @@ class Command(BaseCommand):
         """The importable rows as (email, name), and the number of invalid rows (each reported)."""
         try:
             with open(path, encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                header = reader.fieldnames or []
-                missing = [column for column in REQUIRED if column not in header]
-                if missing:
-                    raise CommandError(f"{path}: the header has no column {', '.join(missing)}")
+                reader = csv.reader(handle)
+                at = _columns(next((cells for cells in reader if cells), None), path)
                 rows, invalid = [], 0
-                for row in reader:
-                    email, name = _clean(row.get("email")).lower(), _clean(row.get("name"))
+                for cells in reader:
+                    if not cells:
+                        continue
+                    email, name = _cell(cells, at["email"]).lower(), _cell(cells, at["name"])
                     problem = _problem(email, name)
                     if problem is None:
                         rows.append((email, name))

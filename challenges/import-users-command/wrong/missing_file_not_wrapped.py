@@ -13,24 +13,41 @@ from django.db import transaction
 from members.models import Member
 
 REQUIRED = ("email", "name")
-CHUNK = 500  # stay below SQLite's limit on query parameters
+CHUNK = 500  # keep each email__in lookup to a modest number of parameters
+EMAIL_MAX = Member._meta.get_field("email").max_length  # 254
+NAME_MAX = Member._meta.get_field("name").max_length  # 200
 
 
-def _clean(value: str | None) -> str:
-    return (value or "").strip()
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index].strip() if index < len(cells) else ""
 
 
 def _problem(email: str, name: str) -> str | None:
     """Why a row cannot be imported, or None when it can."""
-    if not email:
-        return "missing email"
     try:
         validate_email(email)
     except ValidationError:
-        return f"invalid email {email!r}"
+        return f"missing or invalid email {email!r}"
+    if len(email) > EMAIL_MAX:
+        return f"email longer than {EMAIL_MAX} characters"
     if not name:
         return "empty name"
+    if len(name) > NAME_MAX:
+        return f"name longer than {NAME_MAX} characters"
     return None
+
+
+def _columns(header: list[str] | None, path: str) -> dict[str, int]:
+    """Where the email and name columns are; CommandError when the header lacks or repeats one."""
+    if header is None:
+        raise CommandError(f"{path}: no header line")
+    names = [cell.strip() for cell in header]
+    for column in REQUIRED:
+        count = names.count(column)
+        if count != 1:
+            problem = "has no column" if count == 0 else "repeats the column"
+            raise CommandError(f"{path}: the header {problem} {column!r}")
+    return {column: names.index(column) for column in REQUIRED}
 
 
 class Command(BaseCommand):
@@ -43,14 +60,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         rows, invalid = self._read(options["path"])
         with transaction.atomic():
-            emails = [email for _, email, _ in rows]
+            emails = [email for email, _ in rows]
             stored: set[str] = set()
             for start in range(0, len(emails), CHUNK):
                 chunk = emails[start : start + CHUNK]
                 stored.update(Member.objects.filter(email__in=chunk).values_list("email", flat=True))
             new: dict[str, Member] = {}
             skipped = 0
-            for _, email, name in rows:
+            for email, name in rows:
                 if email in stored or email in new:
                     skipped += 1
                 else:
@@ -59,24 +76,23 @@ class Command(BaseCommand):
                 Member.objects.bulk_create(list(new.values()))
         self.stdout.write(f"created={len(new)} skipped={skipped} invalid={invalid}")
 
-    def _read(self, path: str) -> tuple[list[tuple[int, str, str]], int]:
-        """The importable rows as (line, email, name), and the number of invalid rows (reported)."""
+    def _read(self, path: str) -> tuple[list[tuple[str, str]], int]:
+        """The importable rows as (email, name), and the number of invalid rows (each reported)."""
         try:
             with open(path, encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                header = reader.fieldnames or []
-                missing = [column for column in REQUIRED if column not in header]
-                if missing:
-                    raise CommandError(f"{path}: the header has no column {', '.join(missing)}")
+                reader = csv.reader(handle)
+                at = _columns(next((cells for cells in reader if cells), None), path)
                 rows, invalid = [], 0
-                for row in reader:
-                    email, name = _clean(row.get("email")).lower(), _clean(row.get("name"))
+                for cells in reader:
+                    if not cells:
+                        continue
+                    email, name = _cell(cells, at["email"]).lower(), _cell(cells, at["name"])
                     problem = _problem(email, name)
                     if problem is None:
-                        rows.append((reader.line_num, email, name))
+                        rows.append((email, name))
                     else:
                         invalid += 1
                         self.stderr.write(f"line {reader.line_num}: {problem}")
                 return rows, invalid
         except UnicodeError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
+            raise CommandError(f"cannot read {path}: {exc}") from exc
