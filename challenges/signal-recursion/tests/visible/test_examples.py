@@ -4,7 +4,7 @@ from decimal import Decimal
 
 
 def test_create_then_update(driver):
-    obs = driver.run(actions=[["create", "inv", "10.50", "0.0500"], ["set", "inv", "100.00", "0.0500"]])
+    obs = driver.run_scenario(actions=[["create", "inv", "10.50", "0.0500"], ["set", "inv", "100.00", "0.0500"]])
     created, updated = obs["steps"]
     assert created["error"] is None, created
     assert Decimal(created["row"]["total"]) == Decimal("11.03")
@@ -16,5 +16,5 @@ def test_create_then_update(driver):
 
 
 def test_two_threads(driver):
-    obs = driver.concurrent(first=["create", "10.50", "0.0500"], second=["create", "1.00", "0.0050"])
+    obs = driver.concurrent_scenario(first=["create", "10.50", "0.0500"], second=["create", "1.00", "0.0050"])
     assert sorted(Decimal(r["total"]) for r in obs["rows"]) == [Decimal("1.01"), Decimal("11.03")], obs
