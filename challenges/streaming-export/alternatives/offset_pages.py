@@ -63,6 +63,7 @@ def export_csv(queryset, fields):
 def csv_response(queryset, fields, filename):
     if not isinstance(filename, str) or re.fullmatch(r"[-A-Za-z0-9._]{1,100}", filename, flags=re.ASCII) is None:
         raise ValueError(f"filename not allowed: {filename!r}")
-    response = StreamingHttpResponse(export_csv(queryset, fields), content_type="text/csv")  # the prompt allows no charset parameter
+    # The prompt allows text/csv with no charset parameter.
+    response = StreamingHttpResponse(export_csv(queryset, fields), content_type="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
