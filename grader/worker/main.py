@@ -139,30 +139,31 @@ class Integrity:
     """
 
     def __init__(self) -> None:
-        self.expected = self.fingerprint()
-
-    @staticmethod
-    def fingerprint() -> dict[str, tuple[int, ...]]:
-        seen: dict[str, tuple[int, ...]] = {
-            "sys.meta_path": tuple(map(id, sys.meta_path)),
-            "sys.path_hooks": tuple(map(id, sys.path_hooks)),
-        }
+        # What to compare, taken once: the check runs after every request (a hot path), so it
+        # only looks things up again and compares identities, building nothing.
+        self.hooks: tuple[list[Any], list[Any]] = (list(sys.meta_path), list(sys.path_hooks))
+        self.modules = [(name, module, type(module)) for name in GUARDED_MODULES if (module := sys.modules.get(name))]
         namespaces: list[tuple[str, Any]] = [("rpc.Endpoint", rpc.Endpoint)]
-        for name in GUARDED_MODULES:
-            module = sys.modules.get(name)
-            if module is not None:
-                seen[f"module {name}"] = (id(module), id(type(module)))
-                namespaces.append((name, module))
-        for label, namespace in namespaces:
-            for key, value in list(vars(namespace).items()):
-                if callable(value) and not isinstance(value, types.ModuleType):
-                    seen[f"{label}.{key}"] = (id(value),)
-        return seen
+        namespaces += [(name, module) for name, module, _ in self.modules]
+        self.members = [
+            (f"{label}.{key}", vars(namespace), key, value)
+            for label, namespace in namespaces
+            for key, value in list(vars(namespace).items())
+            if callable(value) and not isinstance(value, types.ModuleType)
+        ]
 
     def check(self) -> str | None:
         """What changed (only what existed before the submission counts); None if nothing."""
-        now = self.fingerprint()
-        changed = [key for key, value in self.expected.items() if now.get(key) != value]
+        changed = [label for label, namespace, key, value in self.members if namespace.get(key) is not value]
+        changed += [
+            f"module {name}"
+            for name, module, kind in self.modules
+            if sys.modules.get(name) is not module or type(module) is not kind
+        ]
+        current: tuple[list[Any], list[Any]] = (list(sys.meta_path), list(sys.path_hooks))
+        for label, now, before in zip(("sys.meta_path", "sys.path_hooks"), current, self.hooks, strict=True):
+            if len(now) != len(before) or any(a is not b for a, b in zip(now, before, strict=True)):
+                changed.append(label)
         if not changed:
             return None
         more = f" and {len(changed) - 6} more" if len(changed) > 6 else ""
