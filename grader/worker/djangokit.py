@@ -298,6 +298,12 @@ def capture_queries(using: str = "default", *, include_transaction_control: bool
         yield captured
 
 
+# What the kit's instruments found changed while they observed (see capture_logs). The worker's
+# integrity check holds this very list and reports what is in it: the test is "tampered".
+TAMPERING: list[str] = []
+_LOGGER_CLASS = logging.Logger
+
+
 class _ListHandler(logging.Handler):
     def __init__(self, sink: list[dict[str, Any]]) -> None:
         super().__init__(logging.NOTSET)
@@ -336,20 +342,30 @@ def capture_logs(logger_name: str = "") -> Iterator[list[dict[str, Any]]]:
      "exc_info" (bool), "exc_type" (class name or None), "exc_message" (str or None)}.
     Every level is captured: the logger's level is lowered for the block and
     restored after. Records do not reach other handlers (no stderr noise).
+
+    For the block the kit's handler is the logger's only one and the logger has no filter: a
+    handler or filter the submission installed could otherwise change a record (attach an
+    exception it never logged) before the kit reads it. One installed while the block runs, or a
+    logger of another class, is noted in `TAMPERING`.
     """
     logger = logging.getLogger(logger_name)
     records: list[dict[str, Any]] = []
     handler = _ListHandler(records)
-    saved = (logger.level, logger.propagate, logger.disabled)
-    logger.addHandler(handler)
+    if type(logger) is not _LOGGER_CLASS and not (logger_name == "" and isinstance(logger, logging.RootLogger)):
+        TAMPERING.append(f"the class of logger {logger_name!r}")
+    saved = (logger.level, logger.propagate, logger.disabled, logger.handlers, logger.filters)
+    handlers: list[logging.Handler] = [handler]
+    filters: list[Any] = []
+    logger.handlers, logger.filters = handlers, filters
     logger.setLevel(1)
     logger.propagate = False
     logger.disabled = False
     try:
         yield records
     finally:
-        logger.removeHandler(handler)
-        logger.level, logger.propagate, logger.disabled = saved
+        if logger.handlers is not handlers or handlers != [handler] or logger.filters is not filters or filters:
+            TAMPERING.append(f"the handlers or filters of logger {logger_name!r} while the kit read it")
+        logger.level, logger.propagate, logger.disabled, logger.handlers, logger.filters = saved
 
 
 def plain(value: Any) -> Any:

@@ -126,6 +126,8 @@ class CapturedOutput:
 
 # The grader's own modules in the worker: the channel, the kit, the driver, and this file.
 GUARDED_MODULES = ("rpc", "djangokit", DRIVER_MODULE, "__main__")
+# The logging classes whose methods make and route the records a driver reads (when loaded).
+LOGGING_CLASSES = ("Logger", "RootLogger", "Manager", "Handler", "Filterer", "LogRecord")
 
 
 class Integrity:
@@ -145,6 +147,17 @@ class Integrity:
         self.modules = [(name, module, type(module)) for name in GUARDED_MODULES if (module := sys.modules.get(name))]
         namespaces: list[tuple[str, Any]] = [("rpc.Endpoint", rpc.Endpoint)]
         namespaces += [(name, module) for name, module, _ in self.modules]
+        # The records a driver reads are made by the logging machinery: a record factory, logger
+        # class or method rebound could attach an exception the submission never logged.
+        if (logging := sys.modules.get("logging")) is not None:
+            namespaces.append(("logging", logging))
+            namespaces += [(f"logging.{name}", getattr(logging, name)) for name in LOGGING_CLASSES]
+        # What the kit's own instruments noted (djangokit.TAMPERING): this list object, so that
+        # rebinding the module's name hides nothing.
+        kit = sys.modules.get("djangokit")
+        self.kit_notes: list[str] = getattr(kit, "TAMPERING", []) if kit is not None else []
+        if type(self.kit_notes) is not list:
+            self.kit_notes = []
         self.members = [
             (f"{label}.{key}", vars(namespace), key, value)
             for label, namespace in namespaces
@@ -164,6 +177,7 @@ class Integrity:
         for label, now, before in zip(("sys.meta_path", "sys.path_hooks"), current, self.hooks, strict=True):
             if len(now) != len(before) or any(a is not b for a, b in zip(now, before, strict=True)):
                 changed.append(label)
+        changed += self.kit_notes
         if not changed:
             return None
         more = f" and {len(changed) - 6} more" if len(changed) > 6 else ""
