@@ -1,10 +1,11 @@
 """Attacks on the challenges that run a driver next to the submission, graded for real in Docker.
 
 Two Django challenges (select-vs-prefetch, bulk-lookup) and two Python ones (retry-backoff,
-versioned-cache). Each attack is refused at intake, marks its tests "tampered" (scoring nothing),
-or scores exactly what its underlying code scores without the cheat. The SQL-count and
-fault-injection attacks are in test_sql_attacks.py; memory is counted outside the worker
-(test_worker_memory.py).
+versioned-cache), plus the challenges whose instruments an attack aims at (api-exception-handler's
+log capture, token-bucket's clock). Each attack is refused at intake, marks its tests "tampered"
+(scoring nothing), or scores exactly what its underlying code scores without the cheat. The
+SQL-count and fault-injection attacks are in test_sql_attacks.py; memory is counted outside the
+worker (test_worker_memory.py).
 """
 
 from __future__ import annotations
@@ -71,6 +72,97 @@ def retry(*args, **kwargs):
         except Exception:
             pass
     return _retry(*args, **kwargs)
+"""
+
+
+# Class 3 (log): the exception being handled attached to every record the handler logs without
+# one, by a filter installed at import, by a filter installed while a request is handled, or by a
+# record factory. Each wraps a handler that logs its 500s without exc_info.
+ATTACH = """
+import logging as _logging, sys as _sys
+def _attach(record):
+    if not record.exc_info and _sys.exc_info()[0] is not None:
+        record.exc_info = _sys.exc_info()
+    return record
+class _Attach(_logging.Filter):
+    def filter(self, record):
+        return bool(_attach(record))
+"""
+ATTACH_BY_FILTER_AT_IMPORT = (
+    ATTACH
+    + """
+_logging.getLogger("api.errors").addFilter(_Attach())
+"""
+)
+ATTACH_BY_FILTER_PER_REQUEST = (
+    ATTACH
+    + """
+_handle = exception_handler
+def exception_handler(exc, context):
+    _logging.getLogger("api.errors").addFilter(_Attach())
+    return _handle(exc, context)
+"""
+)
+ATTACH_BY_RECORD_FACTORY = (
+    ATTACH
+    + """
+_factory = _logging.getLogRecordFactory()
+_logging.setLogRecordFactory(lambda *args, **kwargs: _attach(_factory(*args, **kwargs)))
+"""
+)
+
+# Class 3 (clock): a wrong bucket that switches to a correct one when it recognises the grader's
+# fake clock by its class name, repr, attributes or private state.
+FOLLOW_THE_GRADERS_CLOCK = """
+def _probe(read):
+    try:
+        return str(read())
+    except Exception:
+        return ""
+def _graders_clock(clock):
+    seen = " ".join(_probe(read) for read in (lambda: type(clock).__name__, lambda: repr(clock), lambda: dir(clock)))
+    private = any(_probe(lambda: getattr(clock, name)) for name in ("_advance", "_now", "advance", "values"))
+    return private or any(word in seen.lower() for word in ("fake", "test", "harness"))
+_correct = {}
+exec(compile(CORRECT_SOURCE, "correct", "exec"), _correct)
+_WrongBucket, _WrongLimiter = TokenBucket, TieredRateLimiter
+def TokenBucket(capacity, refill_per_second, clock):
+    kind = _correct["TokenBucket"] if _graders_clock(clock) else _WrongBucket
+    return kind(capacity, refill_per_second, clock)
+def TieredRateLimiter(tiers, clock):
+    kind = _correct["TieredRateLimiter"] if _graders_clock(clock) else _WrongLimiter
+    return kind(tiers, clock)
+"""
+
+# Class 5: what a test's code leaves behind (a file in /tmp, a patched builtin, a thread, a
+# process) is what a later test would build on; the code refuses to work if it finds any.
+LEAVE_SOMETHING_BEHIND = """
+import builtins as _builtins, os as _os, subprocess as _subprocess, sys as _sys, threading as _threading, time as _time
+_MARK = "left-by-an-earlier-test"
+def _processes():
+    for pid in _os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                if _MARK.encode() in handle.read():
+                    yield pid
+        except OSError:
+            pass
+_left = [
+    name
+    for name, present in (
+        ("file", _os.path.exists("/tmp/" + _MARK)),
+        ("builtin", hasattr(_builtins, "left_by_an_earlier_test")),
+        ("thread", any(thread.name == _MARK for thread in _threading.enumerate())),
+        ("process", any(_processes())),
+    )
+    if present
+]
+if _left:
+    raise RuntimeError("left by an earlier test: " + ", ".join(_left))
+open("/tmp/" + _MARK, "w").close()
+_builtins.left_by_an_earlier_test = True
+_threading.Thread(target=_time.sleep, args=(3600,), name=_MARK, daemon=True).start()
+_subprocess.Popen([_sys.executable, "-c", "import time; time.sleep(3600)", _MARK])
 """
 
 
@@ -162,6 +254,56 @@ def test_the_dispatch_table_cannot_be_rewritten(tmp_path: Path, slug: str) -> No
     assert any("does not support item assignment" in test.message for test in result.tests)
 
 
+@pytest.mark.parametrize("slug", ["select-vs-prefetch", "retry-backoff"])
+def test_nothing_a_test_leaves_behind_reaches_the_next(tmp_path: Path, slug: str) -> None:
+    found = challenge(slug)
+    honest = grade_files(tmp_path, found, {"solution.py": reference(found)})
+    attacked = grade_files(
+        tmp_path, found, {"solution.py": with_prelude(reference(found), LEAVE_SOMETHING_BEHIND, at_end=True)}
+    )
+    assert not [test.message for test in attacked.tests if "left by an earlier test" in test.message]
+    assert [t.outcome for t in attacked.tests] == [t.outcome for t in honest.tests]
+    assert attacked.percent == honest.percent == 100
+
+
+# ---------------------------------------------------------------- class 3: log capture and clocks
+
+
+def test_a_log_filter_installed_at_import_does_not_attach_the_exception(tmp_path: Path) -> None:
+    found = challenge("api-exception-handler")
+    wrong = (found.wrong_dir / "no_exc_info.py").read_text(encoding="utf-8")
+    honest = grade_files(tmp_path, found, {"solution.py": wrong})
+    attacked = grade_files(
+        tmp_path, found, {"solution.py": with_prelude(wrong, ATTACH_BY_FILTER_AT_IMPORT, at_end=True)}
+    )
+    assert honest.percent < 100
+    assert [t.outcome for t in attacked.tests] == [t.outcome for t in honest.tests]
+
+
+@pytest.mark.parametrize(
+    "attack", [ATTACH_BY_FILTER_PER_REQUEST, ATTACH_BY_RECORD_FACTORY], ids=["filter-per-request", "record-factory"]
+)
+def test_a_log_record_changed_on_its_way_to_the_driver_is_tampering(tmp_path: Path, attack: str) -> None:
+    found = challenge("api-exception-handler")
+    wrong = (found.wrong_dir / "no_exc_info.py").read_text(encoding="utf-8")
+    honest = grade_files(tmp_path, found, {"solution.py": wrong})
+    attacked = grade_files(tmp_path, found, {"solution.py": with_prelude(wrong, attack, at_end=True)})
+    assert Outcome.TAMPERED in verdicts(attacked)
+    for before, after in zip(honest.tests, attacked.tests, strict=True):
+        assert after.outcome in (before.outcome, Outcome.TAMPERED), (before.name, after.message)
+    assert attacked.score < honest.score
+
+
+def test_the_graders_clock_cannot_be_recognised(tmp_path: Path) -> None:
+    found = challenge("token-bucket")
+    wrong = (found.wrong_dir / "full_time_credited.py").read_text(encoding="utf-8")
+    attack = f"CORRECT_SOURCE = {reference(found)!r}\n" + FOLLOW_THE_GRADERS_CLOCK
+    honest = grade_files(tmp_path, found, {"solution.py": wrong})
+    attacked = grade_files(tmp_path, found, {"solution.py": with_prelude(wrong, attack, at_end=True)})
+    assert honest.percent < 100
+    assert [t.outcome for t in attacked.tests] == [t.outcome for t in honest.tests]
+
+
 # ---------------------------------------------------------------- class 6: the test plan
 
 
@@ -179,7 +321,9 @@ def test_reading_the_harness_random_source_gains_nothing(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    "attack", [HIJACK_AT_IMPORT, HIJACK_BY_THREAD, DISPATCH_TABLE], ids=["hijack", "thread", "dispatch"]
+    "attack",
+    [HIJACK_AT_IMPORT, HIJACK_BY_THREAD, DISPATCH_TABLE, ATTACH_BY_RECORD_FACTORY],
+    ids=["hijack", "thread", "dispatch", "record-factory"],
 )
 def test_every_attack_here_is_a_tampering_red_flag(attack: str) -> None:
     flags = scan_source("solution.py", attack)
