@@ -34,6 +34,14 @@ class Audience(enum.StrEnum):
     CANDIDATE = "candidate"
 
 
+class HiddenFeedback(enum.StrEnum):
+    """How much of the hidden suite a candidate sees: the counts, or also each test's public
+    description with passed or not (never its name, inputs, messages or output)."""
+
+    COUNTS = "counts"
+    DESCRIPTIONS = "descriptions"
+
+
 class Suite(enum.StrEnum):
     HIDDEN = "hidden"
     VISIBLE = "visible"
@@ -59,10 +67,13 @@ class TestResult:
     falsifying_example: str | None = None
     output: str = ""
     timing: Timing | None = None
+    # Public, written for candidates: the first line of the test's docstring ("" when it has none).
+    description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "description": self.description,
             "outcome": self.outcome.value,
             "weight": self.weight,
             "duration_s": round(self.duration_s, 4),
@@ -86,6 +97,7 @@ class TestResult:
             falsifying_example=_optional(data, "falsifying_example", str),
             output=str(data.get("output", "")),
             timing=None if timing is None else Timing(float(timing["elapsed_s"]), float(timing["bound_s"])),
+            description=str(data.get("description", "")),
         )
 
 

@@ -15,7 +15,7 @@ import jinja2
 import markupsafe
 
 from grader.errors import InputError
-from grader.models import Audience, GradeResult, Outcome, Suite, TestResult
+from grader.models import Audience, GradeResult, HiddenFeedback, Outcome, Suite, TestResult
 from grader.resources import templates_dir
 
 OUTPUT_LIMIT = 4000
@@ -42,15 +42,43 @@ FILE_NAMES = {
 
 
 @dataclass(frozen=True, slots=True)
+class PublicTest:
+    """A hidden test as a candidate may see it: its number, its public description, passed or not."""
+
+    number: int
+    description: str
+    passed: bool
+
+    @property
+    def label(self) -> str:
+        return f"hidden test {self.number}" + (f": {self.description}" if self.description else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "description": self.description, "passed": self.passed}
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
-    """What a template may show: the candidate audience never sees hidden-test details."""
+    """What a template may show: the candidate audience never sees hidden-test details, only, when
+    `hidden` allows it, each test's public description and whether it passed."""
 
     result: GradeResult
     audience: Audience
+    hidden: HiddenFeedback = HiddenFeedback.DESCRIPTIONS
 
     @property
     def show_details(self) -> bool:
         return self.audience is Audience.REVIEWER or self.result.suite is Suite.VISIBLE
+
+    @property
+    def public_tests(self) -> tuple[PublicTest, ...]:
+        """For a candidate allowed descriptions: every hidden test, in suite order; else nothing."""
+        if self.show_details or self.hidden is HiddenFeedback.COUNTS:
+            return ()
+        return tuple(
+            PublicTest(number, test.description, test.outcome is Outcome.PASSED)
+            for number, test in enumerate(self.result.tests, start=1)
+        )
 
     @property
     def error(self) -> str | None:
@@ -138,15 +166,21 @@ def format_points(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
 
 
-def render(result: GradeResult, fmt: Format, audience: Audience = Audience.REVIEWER) -> str:
-    """`result` in `fmt` for `audience`: for a candidate, a hidden suite is counts and the score only."""
-    view = ReportView(result, audience)
+def render(
+    result: GradeResult,
+    fmt: Format,
+    audience: Audience = Audience.REVIEWER,
+    hidden: HiddenFeedback = HiddenFeedback.DESCRIPTIONS,
+) -> str:
+    """`result` in `fmt` for `audience`: for a candidate, a hidden suite is the score, the counts
+    and (unless `hidden` is counts) each test's public description with passed or not."""
+    view = ReportView(result, audience, hidden)
     if fmt is Format.GRADESCOPE:
-        return render_gradescope_results(result, audience)
+        return render_gradescope_results(result, audience, hidden=hidden)
     if fmt is Format.JSON:
         data = result.to_dict()
         if not view.show_details:
-            data["tests"] = []
+            data["tests"] = [test.to_dict() for test in view.public_tests]
             data["counts"] = view.counts
             data["error"] = view.error
             data["audience"] = audience.value
@@ -160,13 +194,33 @@ def render(result: GradeResult, fmt: Format, audience: Audience = Audience.REVIE
 
 
 def gradescope_tests(
-    result: GradeResult, label: str, max_points: float, audience: Audience, *, output_chars: int = 2000
+    result: GradeResult,
+    label: str,
+    max_points: float,
+    audience: Audience,
+    *,
+    hidden: HiddenFeedback = HiddenFeedback.DESCRIPTIONS,
+    output_chars: int = 2000,
 ) -> list[dict[str, Any]]:
     """Gradescope test entries for one result worth `max_points`: one per hidden test, points pro rata
-    to weight, shown once grades are published (reviewer); or, for a candidate, one entry for the
-    whole hidden suite with its score and counts, and no test name, message or example."""
-    view = ReportView(result, audience)
+    to weight, shown once grades are published (reviewer); or, for a candidate, one visible entry per
+    hidden test named by its public description with its points and no output (`hidden` descriptions),
+    or one entry for the whole hidden suite with its score and counts; never a test name, message or
+    example."""
+    view = ReportView(result, audience, hidden)
     earned = max_points * result.score / result.max_score if result.max_score else 0.0
+    total_weight = sum(t.weight for t in result.tests) or 1.0
+    if view.public_tests:
+        described = []
+        for public, test in zip(view.public_tests, result.tests, strict=True):
+            share = max_points * test.weight / total_weight
+            described.append(
+                _gradescope_test(
+                    f"{label}: {public.label}", share if public.passed else 0.0, share, public.passed, "",
+                    [label], "visible",
+                )
+            )  # fmt: skip
+        return described
     if not view.show_details:
         summary = f"{result.count(Outcome.PASSED)} of {len(result.tests)} hidden tests passed"
         if view.error:
@@ -176,7 +230,6 @@ def gradescope_tests(
                 f"{label}: hidden suite", earned, max_points, result.full_marks, summary, [label], "visible"
             )
         ]
-    total_weight = sum(t.weight for t in result.tests) or 1.0
     entries = []
     for test in result.tests:
         share = max_points * test.weight / total_weight
@@ -220,30 +273,44 @@ def gradescope_results(tests: list[dict[str, Any]], score: float, seconds: float
     return json.dumps(data, indent=2) + "\n"
 
 
-def render_gradescope_results(result: GradeResult, audience: Audience, max_points: float | None = None) -> str:
+def render_gradescope_results(
+    result: GradeResult,
+    audience: Audience,
+    max_points: float | None = None,
+    *,
+    hidden: HiddenFeedback = HiddenFeedback.DESCRIPTIONS,
+) -> str:
     """One grading as Gradescope's autograder results.json (what `run_autograder` writes)."""
     points = result.max_score if max_points is None else max_points
     earned = points * result.score / result.max_score if result.max_score else 0.0
     seconds = sum(t.duration_s for t in result.tests)
-    return gradescope_results(gradescope_tests(result, result.challenge, points, audience), earned, seconds)
+    tests = gradescope_tests(result, result.challenge, points, audience, hidden=hidden)
+    return gradescope_results(tests, earned, seconds)
 
 
-def write_reports(result: GradeResult, out_dir: Path, formats: tuple[Format, ...], audience: Audience) -> list[Path]:
+def write_reports(
+    result: GradeResult,
+    out_dir: Path,
+    formats: tuple[Format, ...],
+    audience: Audience,
+    hidden: HiddenFeedback = HiddenFeedback.DESCRIPTIONS,
+) -> list[Path]:
     """Write result.json (always) plus the chosen renderings, every one of them for `audience`.
 
-    A candidate's folder holds nothing of the hidden suite: not even result.json keeps the test
-    names, messages or examples (the reviewer's result.json is the full record).
+    A candidate's folder holds nothing of the hidden suite beyond the public descriptions: not even
+    result.json keeps the test names, messages or examples (the reviewer's result.json is the full
+    record).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     result_path = out_dir / FILE_NAMES[Format.JSON]
-    result_path.write_text(render(result, Format.JSON, audience), encoding="utf-8")
+    result_path.write_text(render(result, Format.JSON, audience, hidden), encoding="utf-8")
     written.append(result_path)
     for fmt in formats:
         if fmt is Format.JSON:
             continue
         path = out_dir / FILE_NAMES[fmt]
-        path.write_text(render(result, fmt, audience), encoding="utf-8")
+        path.write_text(render(result, fmt, audience, hidden), encoding="utf-8")
         written.append(path)
     return written
 

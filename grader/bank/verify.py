@@ -25,6 +25,7 @@ MAX_PERCENT = re.compile(r"^#\s*max-percent:\s*(\d+(?:\.\d+)?)\s*$", re.MULTILIN
 WRONG_NOTE = re.compile(r"^#\s*wrong:\s*(\S.*)$", re.MULTILINE)
 MIN_WRONG = 5
 MIN_ALTERNATIVES = 2
+REFERENCE_JOB = "reference scores 100%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +350,7 @@ def plan(
         jobs += [
             GradingJob(
                 challenge,
-                "reference scores 100%",
+                REFERENCE_JOB,
                 challenge.reference_dir,
                 Suite.HIDDEN,
                 _expect_full,
@@ -422,9 +423,19 @@ def run_job(job: GradingJob, sandbox: SandboxChoice, repeat: int = 1) -> list[Ch
     checks = [Check(job.challenge.slug, job.name, ok, detail)]
     if repeat > 1:
         checks.append(flakiness_check(job, results))
-    if job.name == "reference scores 100%" and repeat > 1:
+    if job.name == REFERENCE_JOB and job.suite is Suite.HIDDEN:
+        checks.append(description_check(job.challenge, results[0]))
+    if job.name == REFERENCE_JOB and repeat > 1:
         checks.append(timing_margin_check(job.challenge, results))
     return checks
+
+
+def description_check(challenge: Challenge, result: GradeResult) -> Check:
+    """Every hidden test carries its public description for candidates (its docstring's first line,
+    or its state machine's), read from the grading itself."""
+    missing = sorted({test.id.split("[")[0] for test in result.tests if not test.description})
+    detail = f"{len(result.tests)} tests described" if not missing else "no description: " + _names(missing)
+    return Check(challenge.slug, "hidden tests described", bool(result.tests) and not missing, detail)
 
 
 def flakiness_check(job: GradingJob, results: list[GradeResult]) -> Check:

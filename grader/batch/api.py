@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -13,7 +14,7 @@ from rich.console import Console
 
 from grader import __version__
 from grader.api import SandboxChoice, now_iso, resolve_sandbox
-from grader.batch.assessment import Assessment, pack_assessment
+from grader.batch.assessment import Assessment, pack_assessment, parse_assessment
 from grader.batch.cohort import COHORT_SCHEMA_VERSION, CellStatus, Cohort, Provenance, compute_cohort
 from grader.batch.intake import Candidate, intake
 from grader.batch.progress import Progress
@@ -40,6 +41,7 @@ from grader.batch.store import load_matching, load_stored, locked, remove_temp_f
 from grader.challenges import Challenge
 from grader.errors import ExitCode, InputError
 from grader.models import Audience, GradeResult, Outcome, Suite
+from grader.report import ReportView
 from grader.submission import IntakeLimits
 
 
@@ -238,13 +240,15 @@ def find_candidate(data: Mapping[str, Any], who: str) -> Mapping[str, Any]:
 def load_feedback(out_dir: Path, who: str, audience: Audience | None = None) -> Feedback:
     """One candidate's feedback from a batch's OUT folder.
 
-    For the candidate audience hidden tests appear only as counts; the visible suite's tests
+    For the candidate audience hidden tests appear as counts and, when the assessment allows it,
+    each one's public description with passed or not; the visible suite's tests
     (graded with `grader batch --visible`) are shown in full. Reviewers see every hidden test.
     """
     data = load_cohort_data(out_dir)
     row = find_candidate(data, who)
     assessment = data["assessment"]
     chosen = audience or Audience(assessment.get("feedback_audience", Audience.CANDIDATE.value))
+    hidden_feedback = parse_assessment(assessment, out_dir / "results.json").hidden_feedback_on(datetime.date.today())
     titles = {c["slug"]: c.get("title", c["slug"]) for c in data.get("challenges", [])}
     challenges = []
     for entry in assessment["challenges"]:
@@ -274,6 +278,7 @@ def load_feedback(out_dir: Path, who: str, audience: Audience | None = None) -> 
                 counts=counts,
                 tests=tuple(tests),
                 tests_label=label,
+                hidden_tests=() if hidden is None else ReportView(hidden, chosen, hidden_feedback).public_tests,
             )
         )
     return Feedback(

@@ -6,6 +6,7 @@ as one line naming the file and the field (InputError, exit 2).
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import tomllib
@@ -17,7 +18,7 @@ from typing import Any
 from grader.challenges import SLUG_PATTERN, Challenge, find_challenge
 from grader.errors import ChallengeError, InputError
 from grader.handout import write_handout
-from grader.models import Audience
+from grader.models import Audience, HiddenFeedback
 from grader.sandbox.base import Limits
 
 ASSESSMENT_SCHEMA_VERSION = 1
@@ -34,7 +35,15 @@ LIMIT_BOUNDS: Mapping[str, tuple[float, float, type]] = {
     "file_mb": (1, 1024, int),
     "cpus": (0.1, 8.0, float),
 }
-_TOP_KEYS = {"schema_version", "name", "title", "feedback_audience", "challenges"}
+_TOP_KEYS = {
+    "schema_version",
+    "name",
+    "title",
+    "feedback_audience",
+    "hidden_feedback",
+    "descriptions_from",
+    "challenges",
+}
 _CHALLENGE_KEYS = {"slug", "points", "limits"}
 
 
@@ -67,6 +76,14 @@ class Assessment:
     challenges: tuple[AssessmentChallenge, ...]
     title: str = ""
     feedback_audience: Audience = Audience.CANDIDATE
+    # What candidates see of a hidden suite besides the score; descriptions only from that day on.
+    hidden_feedback: HiddenFeedback = HiddenFeedback.DESCRIPTIONS
+    descriptions_from: datetime.date | None = None
+
+    def hidden_feedback_on(self, day: datetime.date) -> HiddenFeedback:
+        if self.descriptions_from is not None and day < self.descriptions_from:
+            return HiddenFeedback.COUNTS
+        return self.hidden_feedback
 
     @property
     def slugs(self) -> tuple[str, ...]:
@@ -85,6 +102,8 @@ class Assessment:
             "name": self.name,
             "title": self.title,
             "feedback_audience": self.feedback_audience.value,
+            "hidden_feedback": self.hidden_feedback.value,
+            "descriptions_from": None if self.descriptions_from is None else self.descriptions_from.isoformat(),
             "challenges": [
                 {"slug": c.slug, "points": c.points, "limits": dict(c.limits.items())} for c in self.challenges
             ],
@@ -125,6 +144,11 @@ def parse_assessment(data: Mapping[str, Any], source: Path) -> Assessment:
         audience = Audience(audience_text)
     except ValueError:
         raise InputError(f"{source}: field 'feedback_audience' must be one of candidate, reviewer") from None
+    try:
+        hidden = HiddenFeedback(data.get("hidden_feedback", HiddenFeedback.DESCRIPTIONS.value))
+    except ValueError:
+        raise InputError(f"{source}: field 'hidden_feedback' must be one of counts, descriptions") from None
+    descriptions_from = _parse_day(data.get("descriptions_from"), source)
     items = _require(data, "challenges", list, source, "challenges")
     if not items:
         raise InputError(f"{source}: field 'challenges' is empty")
@@ -136,7 +160,28 @@ def parse_assessment(data: Mapping[str, Any], source: Path) -> Assessment:
         if entry.slug in seen:
             raise InputError(f"{source}: field 'challenges[{index}].slug' repeats {entry.slug!r}")
         seen.add(entry.slug)
-    return Assessment(name=name, title=title, feedback_audience=audience, challenges=tuple(challenges))
+    return Assessment(
+        name=name,
+        title=title,
+        feedback_audience=audience,
+        hidden_feedback=hidden,
+        descriptions_from=descriptions_from,
+        challenges=tuple(challenges),
+    )
+
+
+def _parse_day(value: Any, source: Path) -> datetime.date | None:
+    """A TOML date (`2027-01-15`) or its ISO text (as the batch's stored JSON keeps it)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(f"{source}: field 'descriptions_from' must be a date (YYYY-MM-DD)")
 
 
 def _parse_challenge_entry(item: Any, source: Path, label: str) -> AssessmentChallenge:
@@ -245,7 +290,12 @@ def render_assessment_toml(assessment: Assessment) -> str:
         f"title = {json.dumps(assessment.title)}",
         "# Who `grader feedback` writes for: candidate (scores, no hidden-test detail) or reviewer.",
         f"feedback_audience = {json.dumps(assessment.feedback_audience.value)}",
+        "# What candidates see of a hidden suite besides the score: counts, or descriptions (each",
+        "# test's public description with passed or not); descriptions_from = YYYY-MM-DD holds them back.",
+        f"hidden_feedback = {json.dumps(assessment.hidden_feedback.value)}",
     ]
+    if assessment.descriptions_from is not None:
+        lines.append(f"descriptions_from = {assessment.descriptions_from.isoformat()}")
     for entry in assessment.challenges:
         lines += ["", "[[challenges]]", f"slug = {json.dumps(entry.slug)}", f"points = {entry.points:g}"]
         overrides = entry.limits.items()

@@ -7,6 +7,7 @@ templates; CSV cells that a spreadsheet would run as a formula are defused.
 from __future__ import annotations
 
 import csv
+import datetime
 import enum
 import io
 import json
@@ -19,7 +20,14 @@ from grader.batch.cohort import Cell, CellStatus, Cohort, Row, cohort_to_dict
 from grader.batch.redflags import RedFlag
 from grader.batch.store import write_atomic
 from grader.models import Outcome, TestResult
-from grader.report import format_points, gradescope_results, gradescope_tests, template_environment
+from grader.report import (
+    PublicTest,
+    ReportView,
+    format_points,
+    gradescope_results,
+    gradescope_tests,
+    template_environment,
+)
 
 SVG_WIDTH = 640
 SVG_HEIGHT = 220
@@ -60,6 +68,8 @@ class FeedbackChallenge:
     tests: tuple[TestResult, ...]
     """Tests shown in detail: the visible suite's for candidates, the hidden suite's for reviewers."""
     tests_label: str
+    hidden_tests: tuple[PublicTest, ...] = ()
+    """For candidates the assessment allows it: each hidden test's public description, passed or not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +233,21 @@ def defuse_csv(text: str) -> str:
 
 
 def render_junit(cohort: Cohort, row: Row) -> str:
-    return template_environment().get_template("cohort/junit.xml.j2").render(cohort=cohort, row=row)
+    """One candidate's JUnit XML, every challenge a suite; for the candidate audience a hidden suite is
+    its public descriptions with passed or not (or one case, when the assessment shows counts only)."""
+    assessment = cohort.assessment
+    hidden = assessment.hidden_feedback_on(datetime.date.today())
+    public_tests = {
+        cell.challenge: ()
+        if cell.result is None
+        else ReportView(cell.result, assessment.feedback_audience, hidden).public_tests
+        for cell in row.cells
+    }
+    return (
+        template_environment()
+        .get_template("cohort/junit.xml.j2")
+        .render(cohort=cohort, row=row, public_tests=public_tests)
+    )
 
 
 def render_gradescope(cohort: Cohort, row: Row) -> str:
@@ -232,6 +256,7 @@ def render_gradescope(cohort: Cohort, row: Row) -> str:
     The assessment's `feedback_audience` decides what students can see (grader.report.gradescope_tests).
     """
     audience = cohort.assessment.feedback_audience
+    hidden = cohort.assessment.hidden_feedback_on(datetime.date.today())
     tests: list[dict[str, Any]] = []
     seconds = 0.0
     for cell in row.cells:
@@ -245,7 +270,7 @@ def render_gradescope(cohort: Cohort, row: Row) -> str:
             )  # fmt: skip
             continue
         seconds += sum(t.duration_s for t in cell.result.tests)
-        tests += gradescope_tests(cell.result, cell.challenge, cell.max_points, audience)
+        tests += gradescope_tests(cell.result, cell.challenge, cell.max_points, audience, hidden=hidden)
     return gradescope_results(tests, row.total, seconds, row.candidate.error or "")
 
 

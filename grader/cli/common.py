@@ -13,6 +13,7 @@ from click.shell_completion import CompletionItem
 
 from grader import api
 from grader.errors import InputError
+from grader.models import HiddenFeedback
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +45,17 @@ def sandbox_option(default: str) -> Callable[[F], F]:
         default=default,
         show_default=True,
         help="Where the submission runs.",
+    )
+
+
+def hidden_feedback_option() -> Callable[[F], F]:
+    return click.option(
+        "--hidden-feedback",
+        type=click.Choice([h.value for h in HiddenFeedback]),
+        default=HiddenFeedback.DESCRIPTIONS.value,
+        show_default=True,
+        help="What a candidate sees of the hidden suite besides the score: the counts, or also each "
+        "test's public description with passed or not.",
     )
 
 

@@ -20,6 +20,7 @@ from grader.cli.common import (
     check_output_file,
     complete_slug,
     err,
+    hidden_feedback_option,
     image_option,
     out,
     sandbox_choice,
@@ -28,7 +29,7 @@ from grader.cli.common import (
 from grader.config import Config, load_config
 from grader.errors import ExitCode, GraderError, InputError
 from grader.handout import write_handout
-from grader.models import Audience, GradeResult, Outcome, Suite
+from grader.models import Audience, GradeResult, HiddenFeedback, Outcome, Suite
 from grader.report import Format, parse_formats, render, write_reports
 from grader.resources import BANK_ENV, bank_dir
 
@@ -162,8 +163,9 @@ def test_command(
 )
 @click.option(
     "--audience", type=click.Choice([a.value for a in Audience]), default="reviewer", show_default=True,
-    help="candidate: score and counts only for hidden tests.",
+    help="candidate: no hidden test's name, input or message.",
 )  # fmt: skip
+@hidden_feedback_option()
 def grade_command(
     submission: Path,
     slug: str,
@@ -172,6 +174,7 @@ def grade_command(
     out_dir: Path | None,
     formats: str,
     audience: str,
+    hidden_feedback: str,
 ) -> int:
     """Grade SUBMISSION (a .py file or a folder) against a challenge's hidden suite."""
     chosen = parse_formats(formats)
@@ -180,10 +183,10 @@ def grade_command(
     challenge = find_challenge(slug)
     result = api.grade(submission, challenge, sandbox=sandbox_choice(sandbox, image))
     if out_dir is not None:
-        for path in write_reports(result, out_dir, chosen, Audience(audience)):
+        for path in write_reports(result, out_dir, chosen, Audience(audience), HiddenFeedback(hidden_feedback)):
             err(f"wrote {path}")
     else:
-        out(render(result, Format.MD, Audience(audience)))
+        out(render(result, Format.MD, Audience(audience), HiddenFeedback(hidden_feedback)))
     out(_summary_line(result))
     return 0
 
@@ -197,14 +200,15 @@ def grade_command(
     default="reviewer",
     show_default=True,
 )
+@hidden_feedback_option()
 @click.option("--out", "out_file", type=click.Path(path_type=Path), help="Write here instead of stdout.")
-def report_command(result_file: Path, fmt: str, audience: str, out_file: Path | None) -> int:
+def report_command(result_file: Path, fmt: str, audience: str, hidden_feedback: str, out_file: Path | None) -> int:
     """Render a result.json again, in another format or for another audience."""
     if out_file is not None:
         check_output_file(out_file)
     from grader.report import load_result
 
-    text = render(load_result(result_file), Format(fmt), Audience(audience))
+    text = render(load_result(result_file), Format(fmt), Audience(audience), HiddenFeedback(hidden_feedback))
     if out_file is None:
         click.echo(text, nl=False)
     else:

@@ -7,6 +7,7 @@ only ever sees the calls the tests make.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -33,6 +34,7 @@ MESSAGE_CHARS = 2000
 CONTEXT_CHARS = 240
 OUTPUT_CHARS = 4000
 EXAMPLE_CHARS = 4000
+DESCRIPTION_CHARS = 120
 
 _current: GraderPlugin | None = None
 
@@ -53,16 +55,17 @@ class TestRecord:
     duration_s: float = 0.0
     output: str = ""
     timing: Timing | None = None
+    description: str = ""
     phases: list[str] = field(default_factory=list)
     started: bool = False
 
     def result(self) -> TestResult:
         if not self.started:
             # A test that never ran never scores: the run stopped first (-x, a crash of pytest itself).
-            return TestResult(self.id, Outcome.ERROR, self.weight, 0.0, NOT_RUN)
+            return TestResult(self.id, Outcome.ERROR, self.weight, 0.0, NOT_RUN, description=self.description)
         return TestResult(
             self.id, self.outcome, self.weight, self.duration_s, self.message, self.falsifying_example,
-            self.output, self.timing,
+            self.output, self.timing, self.description,
         )  # fmt: skip
 
 
@@ -90,6 +93,20 @@ class LazyModule:
 
     def __repr__(self) -> str:
         return f"<submission module {self._name}>"
+
+
+def describe(item: pytest.Item) -> str:
+    """A test's public description: the first line of its docstring, or, for a state machine's
+    `Machine.TestCase`, of the machine's; "" when there is none. Written for candidates."""
+    function = getattr(item, "obj", None)
+    module = getattr(item, "module", None)
+    owner = getattr(item, "cls", None)
+    source: object = function
+    if owner is not None and getattr(function, "__qualname__", "").endswith(".runTest"):
+        machine_name = owner.__qualname__.removesuffix(".TestCase")
+        source = getattr(module, machine_name, owner) if "." not in machine_name else owner
+    lines = inspect.cleandoc(getattr(source, "__doc__", None) or "").splitlines()
+    return lines[0].strip()[:DESCRIPTION_CHARS] if lines else ""
 
 
 def current() -> GraderPlugin:
@@ -182,7 +199,7 @@ class GraderPlugin:
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0:
                 self.collection_errors.append(f"{item.nodeid}: weight must be a positive number")
                 weight = 1
-            self.records[item.nodeid] = TestRecord(item.nodeid, float(weight))
+            self.records[item.nodeid] = TestRecord(item.nodeid, float(weight), description=describe(item))
 
     # ------------------------------------------------------------ fixtures
 

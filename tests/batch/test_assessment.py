@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,14 @@ from grader.batch.assessment import (
     LimitOverrides,
     load_assessment,
     new_assessment,
+    parse_assessment,
     parse_challenge_spec,
     render_assessment_toml,
     resolve_challenges,
 )
 from grader.cli import cli
 from grader.errors import InputError
-from grader.models import Audience
+from grader.models import Audience, HiddenFeedback
 from tests.batch.factory import make_bank
 
 VALID = """
@@ -75,6 +77,12 @@ def test_valid_file(tmp_path: Path) -> None:
         ("name = 'x'\nchallenges = [{slug = 'a', weight = 1}]\n", "unknown field 'challenges[0].weight'"),
         ("name = 'x'\nfeedback_audience = 'all'\nchallenges = [{slug = 'a'}]\n", "field 'feedback_audience'"),
         ("name = 'x'\nschema_version = 2\nchallenges = [{slug = 'a'}]\n", "field 'schema_version'"),
+        ("name = 'x'\nhidden_feedback = 'all'\nchallenges = [{slug = 'a'}]\n", "field 'hidden_feedback'"),
+        ("name = 'x'\ndescriptions_from = 'soon'\nchallenges = [{slug = 'a'}]\n", "field 'descriptions_from'"),
+        (
+            "name = 'x'\ndescriptions_from = 2027-01-15T10:00:00\nchallenges = [{slug = 'a'}]\n",
+            "field 'descriptions_from'",
+        ),
         ("name = 'x\n", "invalid TOML"),
     ],
 )
@@ -168,3 +176,20 @@ def test_cli_new_refuses_unknown_challenges(tmp_path: Path, monkeypatch: pytest.
             standalone_mode=False,
             catch_exceptions=False,
         )
+
+
+def test_descriptions_are_held_back_until_their_day(tmp_path: Path) -> None:
+    text = VALID.replace(
+        'feedback_audience = "reviewer"', 'hidden_feedback = "descriptions"\ndescriptions_from = 2027-01-15'
+    )
+    assessment = load_assessment(write(tmp_path, text))
+    assert assessment.hidden_feedback_on(datetime.date(2027, 1, 14)) is HiddenFeedback.COUNTS
+    assert assessment.hidden_feedback_on(datetime.date(2027, 1, 15)) is HiddenFeedback.DESCRIPTIONS
+    again = load_assessment(write(tmp_path, render_assessment_toml(assessment)))
+    assert again == assessment
+    assert parse_assessment(assessment.to_dict(), tmp_path) == assessment  # as a batch stores it
+
+
+def test_counts_only_stays_counts_only(tmp_path: Path) -> None:
+    assessment = load_assessment(write(tmp_path, "hidden_feedback = 'counts'\n" + VALID))
+    assert assessment.hidden_feedback_on(datetime.date(2100, 1, 1)) is HiddenFeedback.COUNTS

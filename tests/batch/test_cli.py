@@ -225,8 +225,16 @@ def test_red_flags_are_listed_and_do_not_change_the_score(cohort: Cohort) -> Non
 def test_exports(cohort: Cohort) -> None:
     gradescope = json.loads((cohort.out / "gradescope" / "bob" / "results.json").read_text())
     assert gradescope["score"] == pytest.approx(42.86, abs=0.01)
-    # The assessment's audience is candidate (the default): one entry per challenge, no hidden test names.
-    assert [t["name"] for t in gradescope["tests"]] == ["toy-sum: hidden suite", "toy-sum-b: hidden suite"]
+    # The assessment's audience is candidate (the default): one entry per hidden test, named by its
+    # public description, with its points and no output; never a hidden test's name.
+    names = [t["name"] for t in gradescope["tests"]]
+    assert names[:2] == [
+        "toy-sum: hidden test 1: Adds two small numbers.",
+        "toy-sum: hidden test 2: Adds any two integers.",
+    ]
+    assert len(names) == 8 and not [name for name in names if "test_" in name]
+    assert all(t["output"] == "" and t["visibility"] == "visible" for t in gradescope["tests"])
+    assert sum(t["score"] for t in gradescope["tests"]) == pytest.approx(gradescope["score"], abs=0.01)
     junit = (cohort.out / "junit" / "alice.xml").read_text()
     assert junit.count("<testsuite ") == 2 and "<failure" not in junit
     assert '<error type="intake error"' in (cohort.out / "junit" / "trudy.xml").read_text()
@@ -238,6 +246,7 @@ def test_feedback_for_candidates_hides_hidden_tests(bank_env: Cohort) -> None:
     assert "42.86 / 100 points" in stdout and "Hidden tests: 2 passed, 2 failed." in stdout
     assert "test_hidden" not in stdout and "hello" not in stdout
     assert "The example tests were not run in this batch." in stdout  # the batch ran without --visible
+    assert "| 2 | Adds any two integers. | not passed |" in stdout  # its public description
     _, reviewer, _ = run("feedback", bank_env.out, "bob", "--audience", "reviewer", "--format", "html")
     assert "test_hidden.py::test_greet" in reviewer and "<!DOCTYPE html>" in reviewer
     _, refused, _ = run("feedback", bank_env.out, "oscar")

@@ -16,7 +16,7 @@ from grader.batch.intake import Candidate
 from grader.batch.redflags import FlagKind, RedFlag
 from grader.batch.render import Export, defuse_csv, render_csv, render_summary, write_cohort
 from grader.batch.similarity import Region, SimilarPair
-from grader.models import Audience, GradeResult, GradeStatus, Outcome, Suite, TestResult
+from grader.models import Audience, GradeResult, GradeStatus, HiddenFeedback, Outcome, Suite, TestResult
 
 HOSTILE = '<script>alert("x")</script>'
 ASSESSMENT = Assessment("x", (AssessmentChallenge("toy-sum", 100),))
@@ -135,9 +135,22 @@ def test_candidate_exports_hold_no_hidden_test_detail(tmp_path: Path) -> None:
         if "formula" not in path.parts and path.stem != "formula":  # formula's intake error is its own text
             assert "<script>alert" not in text, path  # the failing hidden test's message
     root = ET.parse(tmp_path / "junit" / "evil-1234abcd.xml").getroot()
-    assert [c.get("name") for c in root.findall(".//testcase")] == ["hidden suite"]
+    assert [c.get("name") for c in root.findall(".//testcase")] == ["hidden test 1", "hidden test 2"]
     data = json.loads((tmp_path / "gradescope" / "evil-1234abcd" / "results.json").read_text())
     check_gradescope_results(data)
+    assert [(t["name"], t["score"], t["status"], t["output"]) for t in data["tests"]] == [
+        ("toy-sum: hidden test 1", 50.0, "passed", ""),
+        ("toy-sum: hidden test 2", 0.0, "failed", ""),
+    ]
+
+
+def test_counts_only_exports_one_case_per_hidden_suite(tmp_path: Path) -> None:
+    cohort = hostile_cohort()
+    counts = replace(cohort, assessment=replace(cohort.assessment, hidden_feedback=HiddenFeedback.COUNTS))
+    write_cohort(counts, tmp_path, (Export.JUNIT, Export.GRADESCOPE))
+    root = ET.parse(tmp_path / "junit" / "evil-1234abcd.xml").getroot()
+    assert [c.get("name") for c in root.findall(".//testcase")] == ["hidden suite"]
+    data = json.loads((tmp_path / "gradescope" / "evil-1234abcd" / "results.json").read_text())
     assert [(t["name"], t["score"], t["status"], t["output"]) for t in data["tests"]] == [
         ("toy-sum: hidden suite", 50.0, "failed", "1 of 2 hidden tests passed"),
     ]

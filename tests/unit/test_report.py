@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.errors import InputError
-from grader.models import Audience, GradeResult, GradeStatus, Outcome, Suite, TestResult, Timing
+from grader.models import Audience, GradeResult, GradeStatus, HiddenFeedback, Outcome, Suite, TestResult, Timing
 from grader.report import Format, load_result, parse_formats, render, write_reports
 
 HOSTILE = "<script>alert('x')</script> & \x00\x07 ``` | done"
@@ -134,19 +134,28 @@ def marked(status: GradeStatus = GradeStatus.GRADED) -> GradeResult:
     return replace(sample(), tests=tests, status=status, error=error, score=1, max_score=2, percent=50.0)
 
 
+@pytest.mark.parametrize("hidden", list(HiddenFeedback))
 @pytest.mark.parametrize("status", [GradeStatus.GRADED, GradeStatus.ERROR])
-def test_nothing_written_for_a_candidate_holds_a_hidden_detail(tmp_path: Path, status: GradeStatus) -> None:
+def test_nothing_written_for_a_candidate_holds_a_hidden_detail(
+    tmp_path: Path, status: GradeStatus, hidden: HiddenFeedback
+) -> None:
     """Every byte of every file `grader grade --audience candidate --out` writes is free of the markers."""
-    written = write_reports(marked(status), tmp_path, tuple(Format), Audience.CANDIDATE)
+    written = write_reports(marked(status), tmp_path, tuple(Format), Audience.CANDIDATE, hidden)
     assert {p.name for p in written} == {"result.json", "report.html", "report.md", "junit.xml", "results.json"}
     for path in written:
         text = path.read_text(encoding="utf-8")
         assert not [m for m in MARKERS if m in text], path.name
     data = json.loads((tmp_path / "result.json").read_text())
-    assert data["tests"] == [] and data["counts"]["failed"] == 1 and data["score"] == 1
+    assert data["counts"]["failed"] == 1 and data["score"] == 1
     junit = ET.parse(tmp_path / "junit.xml").getroot()
-    assert [case.get("name") for case in junit.iter("testcase")] == ["hidden suite"]
-    assert junit.get("tests") == "1" and junit.get("failures") == "1"
+    if hidden is HiddenFeedback.COUNTS:
+        assert data["tests"] == []
+        assert [case.get("name") for case in junit.iter("testcase")] == ["hidden suite"]
+        assert junit.get("tests") == "1" and junit.get("failures") == "1"
+    else:
+        assert [test["passed"] for test in data["tests"]] == [False, True]
+        assert [case.get("name") for case in junit.iter("testcase")] == ["hidden test 1", "hidden test 2"]
+        assert junit.get("tests") == "2" and junit.get("failures") == "1"
 
 
 def test_the_reviewer_keeps_every_detail(tmp_path: Path) -> None:
@@ -165,3 +174,61 @@ def test_the_reviewer_page_puts_failures_first() -> None:
     body = page[page.index("<table") :]
     assert body.index("test_hidden_edge") < body.index("test_secret_input_42")
     assert body.index("test_perf") < body.index("test_secret_input_42")
+
+
+def described() -> GradeResult:
+    descriptions = ("Returns the value it was given.", "Refuses a bad key with | ValueError.", "")
+    return replace(
+        sample(),
+        tests=tuple(replace(test, description=text) for test, text in zip(sample().tests, descriptions, strict=True)),
+    )
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_a_candidate_sees_each_hidden_tests_description_and_whether_it_passed(fmt: Format) -> None:
+    text = render(described(), fmt, Audience.CANDIDATE)
+    assert "Returns the value it was given." in text
+    assert "ValueError" in text
+    for secret in ("test_secret_input_42", "test_hidden_edge", "assert -1 == 7", "x=7", "time limit"):
+        assert secret not in text
+
+
+def test_the_candidates_json_holds_number_description_and_passed_only() -> None:
+    data = json.loads(render(described(), Format.JSON, Audience.CANDIDATE))
+    assert data["tests"] == [
+        {"number": 1, "description": "Returns the value it was given.", "passed": True},
+        {"number": 2, "description": "Refuses a bad key with | ValueError.", "passed": False},
+        {"number": 3, "description": "", "passed": False},
+    ]
+
+
+def test_the_candidates_junit_has_one_case_per_hidden_test() -> None:
+    root = ET.fromstring(render(described(), Format.JUNIT, Audience.CANDIDATE).encode())
+    cases = root.findall("testsuite/testcase")
+    assert [case.get("name") for case in cases] == [
+        "hidden test 1: Returns the value it was given.",
+        "hidden test 2: Refuses a bad key with | ValueError.",
+        "hidden test 3",
+    ]
+    assert [case.find("failure") is not None for case in cases] == [False, True, True]
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_counts_only_shows_no_description(fmt: Format) -> None:
+    text = render(described(), fmt, Audience.CANDIDATE, HiddenFeedback.COUNTS)
+    assert "Returns the value it was given." not in text
+
+
+def test_the_candidates_markdown_table_keeps_a_pipe_in_a_description_in_its_cell() -> None:
+    md = render(described(), Format.MD, Audience.CANDIDATE)
+    assert "| 2 | Refuses a bad key with \\| ValueError. | not passed |" in md
+
+
+def test_the_reviewer_page_shows_each_description_next_to_its_test() -> None:
+    html = render(described(), Format.HTML, Audience.REVIEWER)
+    assert "Returns the value it was given." in html and "test_secret_input_42" in html
+
+
+def test_descriptions_round_trip_through_result_json(tmp_path: Path) -> None:
+    written = write_reports(described(), tmp_path, (Format.JSON,), Audience.REVIEWER)
+    assert load_result(written[0]).tests == described().tests

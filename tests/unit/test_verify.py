@@ -13,6 +13,7 @@ from grader.bank.verify import (
     NOT_RUN_PREFIX,
     Catchers,
     catchers,
+    description_check,
     generated_tests,
     is_generated,
     judge_wrong,
@@ -328,3 +329,12 @@ def test_wrong_variants_are_judged_against_the_suites_generated_tests() -> None:
     machine = TestResult("test_lru_cache.py::TestLRUMachine::runTest", Outcome.FAILED)
     assert not job.judge(result_of(example, percent=10))[0]
     assert job.judge(result_of(example, machine, percent=10))[0]
+
+
+def test_every_hidden_test_needs_its_public_description() -> None:
+    lru = find_challenge("lru-cache")
+    described = replace(passed("test_a"), description="Evicts the least recently used key.")
+    check = description_check(lru, result_of(described, passed("test_b[1]"), passed("test_b[2]"), percent=100))
+    assert not check.ok and check.detail == "no description: test_lru.py::test_b"
+    assert description_check(lru, result_of(described, percent=100)).ok
+    assert not description_check(lru, result_of(percent=0)).ok  # nothing graded, nothing described
