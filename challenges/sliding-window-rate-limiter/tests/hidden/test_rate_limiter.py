@@ -96,6 +96,7 @@ def assert_bools(answers):
 
 
 def test_prompt_example(submission):
+    """Behaves as in the prompt's example."""
     clock = Clock(0.0)
     limiter = submission.SlidingWindowRateLimiter(2, 10.0, clock)
     assert limiter.allow_request("alice") is True
@@ -109,11 +110,13 @@ def test_prompt_example(submission):
 
 
 def test_allows_up_to_max_requests_at_the_same_instant(submission):
+    """Allows max_requests requests at the same time and denies the rest."""
     limiter = submission.SlidingWindowRateLimiter(3, 1.0, Clock(5.0))
     assert [limiter.allow_request("k") for _ in range(5)] == [True, True, True, False, False]
 
 
 def test_max_requests_one(submission):
+    """Allows one request per window when max_requests is 1."""
     clock = Clock(0.0)
     limiter = submission.SlidingWindowRateLimiter(1, 2.0, clock)
     assert limiter.allow_request() is True
@@ -124,6 +127,7 @@ def test_max_requests_one(submission):
 
 
 def test_returns_real_bools(submission):
+    """Returns a real bool from allow_request."""
     clock = Clock(0.0)
     limiter = submission.SlidingWindowRateLimiter(1, 1.0, clock)
     answers = [limiter.allow_request("x"), limiter.allow_request("x")]
@@ -133,6 +137,7 @@ def test_returns_real_bools(submission):
 
 @pytest.mark.weight(2)
 def test_request_exactly_one_window_old_no_longer_counts(submission):
+    """Stops counting a request that is exactly window_seconds old."""
     clock = Clock(0)
     limiter = submission.SlidingWindowRateLimiter(2, 10, clock)  # integer times: no rounding at all
     assert limiter.allow_request("k") is True
@@ -165,6 +170,7 @@ def test_request_exactly_one_window_old_no_longer_counts(submission):
     ],
 )
 def test_float_boundary_uses_s_greater_than_t_minus_window(submission, s, t, window, counts):
+    """Evaluates s > t - window_seconds exactly as written, for floats where other forms round differently."""
     assert (s > t - window) is counts  # what the rule says, evaluated here
     clock = Clock(s)
     limiter = submission.SlidingWindowRateLimiter(1, window, clock)
@@ -175,6 +181,7 @@ def test_float_boundary_uses_s_greater_than_t_minus_window(submission, s, t, win
 
 @pytest.mark.weight(2)
 def test_denied_requests_are_not_recorded(submission):
+    """Does not record denied requests: they never count against later requests."""
     clock = Clock(0.0)
     limiter = submission.SlidingWindowRateLimiter(1, 10.0, clock)
     assert limiter.allow_request("k") is True
@@ -186,6 +193,7 @@ def test_denied_requests_are_not_recorded(submission):
 
 
 def test_denied_requests_are_not_recorded_with_a_bigger_budget(submission):
+    """Does not record denied requests when max_requests is above 1."""
     clock = Clock(0.0)
     limiter = submission.SlidingWindowRateLimiter(2, 5.0, clock)
     assert limiter.allow_request() is True
@@ -202,6 +210,7 @@ def test_denied_requests_are_not_recorded_with_a_bigger_budget(submission):
 
 @pytest.mark.weight(2)
 def test_keys_are_independent(submission):
+    """Gives each key, the empty string included, its own window and budget."""
     clock = Clock(0.0)
     limiter = submission.SlidingWindowRateLimiter(2, 10.0, clock)
     assert [limiter.allow_request("a") for _ in range(3)] == [True, True, False]
@@ -219,6 +228,7 @@ def test_keys_are_independent(submission):
 
 
 def test_default_key_is_the_string_default(submission):
+    """Uses the key "default" when allow_request is called without a key."""
     clock = Clock(0.0)
     limiter = submission.SlidingWindowRateLimiter(2, 10.0, clock)
     assert limiter.allow_request() is True
@@ -229,6 +239,7 @@ def test_default_key_is_the_string_default(submission):
 
 
 def test_integer_window_and_integer_times(submission):
+    """Works with an int window_seconds and a clock that returns ints."""
     clock = Clock(100)
     limiter = submission.SlidingWindowRateLimiter(2, 3, clock)
     assert limiter.allow_request("k") is True
@@ -241,6 +252,7 @@ def test_integer_window_and_integer_times(submission):
 
 
 def test_tiny_and_huge_windows(submission):
+    """Works with very small and very large window_seconds."""
     clock = Clock(1.0)
     tiny = submission.SlidingWindowRateLimiter(1, 1e-9, clock)
     assert tiny.allow_request() is True
@@ -254,6 +266,7 @@ def test_tiny_and_huge_windows(submission):
 
 
 def test_default_clock_works(submission):
+    """Uses time.monotonic when no clock is given."""
     limiter = submission.SlidingWindowRateLimiter(2, 3600)  # time.monotonic: nothing expires during the test
     assert [limiter.allow_request("k") for _ in range(3)] == [True, True, False]
     assert limiter.allow_request() is True
@@ -264,6 +277,7 @@ def test_default_clock_works(submission):
 
 @pytest.mark.weight(2)
 def test_constructor_does_not_call_the_clock(submission):
+    """Does not call the clock in the constructor."""
     clock = Clock(0.0)
     first = submission.SlidingWindowRateLimiter(3, 1.0, clock)
     second = submission.SlidingWindowRateLimiter(1, 0.5, clock=clock)
@@ -273,6 +287,7 @@ def test_constructor_does_not_call_the_clock(submission):
 
 @pytest.mark.weight(2)
 def test_clock_is_called_exactly_once_per_request(submission):
+    """Calls the clock exactly once per allow_request, allowed or denied."""
     clock = Clock(0.0)
     limiter = submission.SlidingWindowRateLimiter(2, 1.0, clock)
     expected_calls = 0
@@ -297,6 +312,7 @@ def assert_rejected(submission, max_requests, window):
 
 @pytest.mark.weight(3)
 def test_invalid_max_requests_raises_value_error(submission):
+    """Rejects a max_requests below 1, not an int, or a bool with ValueError."""
     # Below 1, not an int, or a bool (rejected even though bool is a subclass of int).
     for max_requests in [0, -1, -10, 2.0, 1.5, "3", None, True, False]:
         assert_rejected(submission, max_requests, 10.0)
@@ -304,12 +320,14 @@ def test_invalid_max_requests_raises_value_error(submission):
 
 @pytest.mark.weight(3)
 def test_invalid_window_raises_value_error(submission):
+    """Rejects a window_seconds that is a bool, not a number, not finite or not above 0 with ValueError."""
     # Not above 0, not finite, not an int or float, or a bool.
     for window in [0, 0.0, -0.0, -1, -0.5, -1e-9, float("nan"), float("inf"), float("-inf"), "1", None, True, False]:
         assert_rejected(submission, 5, window)
 
 
 def test_valid_arguments_are_accepted(submission):
+    """Accepts any int max_requests of at least 1 and any finite positive window_seconds."""
     for max_requests, window in [(1, 1), (1, 0.001), (10**9, 5.5), (3, 1e-9), (2, 86400)]:
         limiter = submission.SlidingWindowRateLimiter(max_requests, window, Clock(0.0))
         assert limiter.allow_request() is True
@@ -348,6 +366,7 @@ steps = st.lists(
 @settings(max_examples=120, phases=PHASES)
 @given(max_requests=st.integers(1, 4), window=windows, steps=steps)
 def test_any_request_sequence_matches_the_model(submission, max_requests, window, steps):
+    """Agrees with the rules over random request sequences with float times."""
     now, requests = 0.0, []
     for delta, key in steps:
         now += delta  # accumulated floats: rounding puts some timestamps right at the boundary
@@ -366,6 +385,7 @@ def test_any_request_sequence_matches_the_model(submission, max_requests, window
     keys=st.lists(st.sampled_from(["x", "y"]), min_size=40, max_size=40),
 )
 def test_integer_times_match_the_model(submission, max_requests, window, times, keys):
+    """Agrees with the rules over random request sequences with int times and windows."""
     now, requests = 0, []
     for delta, key in zip(times, keys, strict=False):
         now += delta
@@ -375,7 +395,10 @@ def test_integer_times_match_the_model(submission, max_requests, window, times, 
 
 
 class LimiterMachine(RuleBasedStateMachine):
-    """Drives the submission and the model request by request, advancing a shared fake clock."""
+    """Agrees with the rules request by request, calling the clock once per request.
+
+    Drives the submission and the model request by request, advancing a shared fake clock.
+    """
 
     @initialize(max_requests=st.integers(1, 3), window=windows)
     def create(self, max_requests, window):
@@ -414,6 +437,7 @@ def perf_requests(total=60_000):
 
 @pytest.mark.weight(3)
 def test_sixty_thousand_requests_with_a_full_window(submission, driver):
+    """Handles 60,000 requests with max_requests 10,000 and a full window within the time bound."""
     # Key "a" gets 13,500 requests per window for a budget of 10,000: once full, its window
     # stays full, so scanning the stored timestamps costs ~10,000 steps per request.
     max_requests, window = 10_000, 150.0

@@ -54,6 +54,7 @@ def search(trie, prefix, limit=None):
 
 
 def test_prompt_example(submission):
+    """Behaves as in the prompt's example."""
     trie = trie_of(submission, ["car", "cart", "care", "cat", "dog", "Car"])
     assert search(trie, "car") == ["car", "care", "cart"]
     assert search(trie, "ca", 2) == ["car", "care"]
@@ -68,6 +69,7 @@ def test_prompt_example(submission):
 
 
 def test_fresh_trie_is_empty(submission):
+    """Starts empty: no word contained, no match, nothing to delete, length zero."""
     trie = submission.Trie()
     assert len(trie) == 0
     assert search(trie, "") == []
@@ -80,6 +82,7 @@ def test_fresh_trie_is_empty(submission):
 
 @pytest.mark.weight(2)
 def test_only_whole_words_are_contained(submission):
+    """Reports only stored whole words as contained, never their prefixes or extensions."""
     trie = trie_of(submission, ["cart", "dog"])
     assert "cart" in trie
     assert "dog" in trie
@@ -88,6 +91,7 @@ def test_only_whole_words_are_contained(submission):
 
 
 def test_duplicates_are_stored_once(submission):
+    """Stores a word inserted several times only once."""
     trie = trie_of(submission, ["b", "a", "b", "a", "b", "ab"])
     assert len(trie) == 3
     assert search(trie, "") == ["a", "ab", "b"]
@@ -98,6 +102,7 @@ def test_duplicates_are_stored_once(submission):
 
 @pytest.mark.weight(2)
 def test_results_are_in_code_point_order(submission):
+    """Returns matches in code-point order, exactly as Python's sorted() orders them."""
     words = ["b", "é", "ab", "a", "B", "aa", "😀", "Z", "a b", "a-b", "ä", "", "ß", "ẞ", "10", "9"]
     trie = trie_of(submission, words)
     assert search(trie, "") == sorted(set(words))
@@ -105,6 +110,7 @@ def test_results_are_in_code_point_order(submission):
 
 
 def test_a_word_comes_before_its_extensions(submission):
+    """Lists a word before the longer words that start with it."""
     trie = trie_of(submission, ["carton", "car", "cart", "ca", "cartography"])
     assert search(trie, "car") == ["car", "cart", "cartography", "carton"]
     assert search(trie, "cart") == ["cart", "cartography", "carton"]
@@ -112,6 +118,7 @@ def test_a_word_comes_before_its_extensions(submission):
 
 
 def test_prefix_matching_nothing(submission):
+    """Returns an empty list when no stored word starts with the prefix."""
     trie = trie_of(submission, ["car", "cart"])
     assert search(trie, "cat") == []
     assert search(trie, "carts") == []
@@ -124,6 +131,7 @@ def test_prefix_matching_nothing(submission):
 
 @pytest.mark.weight(2)
 def test_limit_takes_the_first_words_in_order(submission):
+    """Returns the first limit words in order, or all matches when limit exceeds their number."""
     trie = trie_of(submission, ["d", "a", "c", "b", "ab", "e"])
     assert search(trie, "", 1) == ["a"]
     assert search(trie, "", 3) == ["a", "ab", "b"]
@@ -135,6 +143,7 @@ def test_limit_takes_the_first_words_in_order(submission):
 
 @pytest.mark.weight(2)
 def test_limit_zero_returns_nothing(submission):
+    """Returns an empty list for limit=0."""
     trie = trie_of(submission, ["a", "ab", ""])
     assert search(trie, "", 0) == []
     assert search(trie, "a", 0) == []
@@ -142,6 +151,7 @@ def test_limit_zero_returns_nothing(submission):
 
 
 def test_limit_none_returns_everything(submission):
+    """Treats limit=None, positional or by keyword, as no limit."""
     trie = trie_of(submission, ["a", "ab", "b"])
     assert trie.search_prefix("", None) == ["a", "ab", "b"]
     assert trie.search_prefix("a", limit=None) == ["a", "ab"]
@@ -150,6 +160,7 @@ def test_limit_none_returns_everything(submission):
 
 @pytest.mark.weight(2)
 def test_negative_limit_raises_value_error_whatever_the_contents(submission):
+    """Raises ValueError for a negative limit, even on an empty trie or when nothing matches."""
     empty = submission.Trie()
     full = trie_of(submission, ["a", "ab", "b"])
     for trie in (empty, full):
@@ -166,6 +177,7 @@ def test_negative_limit_raises_value_error_whatever_the_contents(submission):
 
 @pytest.mark.weight(2)
 def test_delete_keeps_longer_and_shorter_words(submission):
+    """Keeps the words a deleted word is a prefix of, and the words that are prefixes of it."""
     trie = trie_of(submission, ["car", "cart", "carton", "ca"])
     assert trie.delete("cart") is True
     assert search(trie, "") == ["ca", "car", "carton"]
@@ -182,6 +194,7 @@ def test_delete_keeps_longer_and_shorter_words(submission):
 
 @pytest.mark.weight(2)
 def test_delete_of_absent_words_changes_nothing(submission):
+    """Returns False and changes nothing when deleting a word not stored, even a prefix of one."""
     trie = trie_of(submission, ["car", "cart"])
     for absent in ["c", "ca", "carts", "cat", "", "Car", "dog"]:
         assert trie.delete(absent) is False, absent
@@ -191,6 +204,7 @@ def test_delete_of_absent_words_changes_nothing(submission):
 
 
 def test_delete_twice_and_reinsert(submission):
+    """Returns False when deleting a word a second time, and stores it again when re-inserted."""
     trie = trie_of(submission, ["abc"])
     assert trie.delete("abc") is True
     assert trie.delete("abc") is False
@@ -203,6 +217,7 @@ def test_delete_twice_and_reinsert(submission):
 
 
 def test_delete_everything_leaves_an_empty_trie(submission):
+    """Leaves an empty, usable trie once every word is deleted."""
     words = ["a", "ab", "abc", "b", "", "ba"]
     trie = trie_of(submission, words)
     for word in words:
@@ -219,6 +234,7 @@ def test_delete_everything_leaves_an_empty_trie(submission):
 
 @pytest.mark.weight(2)
 def test_the_empty_word(submission):
+    """Treats the empty string as a word that can be inserted, found, searched and deleted."""
     trie = trie_of(submission, ["", "a"])
     assert "" in trie
     assert len(trie) == 2
@@ -236,6 +252,7 @@ def test_the_empty_word(submission):
 
 @pytest.mark.weight(2)
 def test_no_case_folding_or_normalisation(submission):
+    """Compares words exactly: no case folding and no Unicode normalisation."""
     composed, decomposed = "\u00e9", "e\u0301"
     trie = trie_of(submission, [composed, "Apple", "Straße", "ﬁle"])
     assert composed in trie
@@ -253,6 +270,7 @@ def test_no_case_folding_or_normalisation(submission):
 
 
 def test_astral_and_control_characters(submission):
+    """Handles emoji, control characters and other non-ASCII text like any other characters."""
     words = ["😀", "😀😃", "😃", "\x00", "\x00a", "a\tb", " ", "\U0010ffff", "日本", "日本語"]
     trie = trie_of(submission, words)
     assert search(trie, "") == sorted(words)
@@ -265,6 +283,7 @@ def test_astral_and_control_characters(submission):
 
 
 def test_long_words(submission):
+    """Handles long words, one a prefix of another."""
     long_word = "ab" * 50
     trie = trie_of(submission, [long_word, long_word[:-1], long_word])
     assert len(trie) == 2
@@ -298,6 +317,7 @@ def apply_to_model(ops):
     queries=st.lists(st.tuples(any_word, limits), max_size=10),
 )
 def test_searches_match_the_model(submission, words, queries):
+    """Agrees with the rules for random Unicode words, prefixes and limits."""
     ops = [["insert", [word]] for word in words]
     ops += [["search_prefix", [prefix, limit]] for prefix, limit in queries]
     ops += [["search_prefix", [word[:1]]] for word in words[:3]]
@@ -321,13 +341,17 @@ def test_searches_match_the_model(submission, words, queries):
     )
 )
 def test_any_sequence_of_operations_matches_the_model(submission, ops):
+    """Agrees with the rules over random sequences of inserts, deletes, lookups and searches."""
     trie = submission.Trie()
     batch = [[name, list(args)] for name, args in ops]
     assert run_batch(trie, batch, bound_s=30) == apply_to_model(ops)
 
 
 class TrieMachine(RuleBasedStateMachine):
-    """Drives the submission and a set-based model step by step."""
+    """Agrees with the rules step by step over random operations, length included.
+
+    Drives the submission and a set-based model step by step.
+    """
 
     stored = Bundle("stored")
 
@@ -409,6 +433,7 @@ def build(submission, words, bound_s=8.0):
 
 @pytest.mark.weight(4)
 def test_searches_cost_their_output_not_the_vocabulary(submission):
+    """Keeps searches in 15,000 words within the time bound, a small limit making broad prefixes cheap."""
     words = vocabulary(1)
     trie = build(submission, words)
     oracle = SortedOracle(words)
@@ -431,6 +456,7 @@ def test_searches_cost_their_output_not_the_vocabulary(submission):
 
 @pytest.mark.weight(3)
 def test_deleted_words_stop_costing_anything(submission):
+    """Makes searches after deleting most words as cheap as if they had never been inserted."""
     words = vocabulary(3)
     trie = build(submission, words)
     kept = words[:40]
