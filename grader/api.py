@@ -74,9 +74,16 @@ def grade(
     (SandboxError, HarnessError) raise.
     """
     choice = resolve_sandbox(sandbox or SandboxChoice())
+    files = accept_submission(submission, challenge)
+    return grade_files(files, challenge, choice, suite=suite, run_id=run_id, shrink=shrink, pytest_args=pytest_args)
+
+
+def accept_submission(submission: Path, challenge: Challenge) -> dict[str, bytes]:
+    """A submission's files, read within the intake caps and checked against the challenge's module
+    rules (entry module, reserved names); SubmissionError says why not."""
     files = read_submission(submission, challenge.entry)
     challenge.module_rules().check(files)
-    return grade_files(files, challenge, choice, suite=suite, run_id=run_id, shrink=shrink, pytest_args=pytest_args)
+    return files
 
 
 def grade_files(

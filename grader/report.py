@@ -6,7 +6,7 @@ import enum
 import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,50 @@ FILE_NAMES = {
 
 
 @dataclass(frozen=True, slots=True)
+class SourceFile:
+    name: str
+    lines: tuple[str, ...]
+    truncated: bool
+
+
+CODE_LINES = 2000
+
+
+def source_listing(files: Mapping[str, bytes]) -> tuple[SourceFile, ...]:
+    """A submission's text files for a reviewer's page, Python first, at most CODE_LINES lines each."""
+    shown = []
+    for name in sorted(files, key=lambda n: (not n.endswith(".py"), n)):
+        text = files[name].decode("utf-8", errors="replace")
+        if "\0" in text:
+            continue  # binary: the page says nothing useful about it
+        lines = text.splitlines()
+        shown.append(SourceFile(name, tuple(lines[:CODE_LINES]), len(lines) > CODE_LINES))
+    return tuple(shown)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeNote:
+    """A line of the submission a reviewer should look at (a red flag of the static scan)."""
+
+    file: str
+    line: int
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedCode:
+    """What the reviewer's single-grade page shows of the submission: its files, lines numbered, and
+    the lines the static scan flagged."""
+
+    files: tuple[SourceFile, ...]
+    notes: tuple[CodeNote, ...] = ()
+
+    @property
+    def flagged(self) -> frozenset[tuple[str, int]]:
+        return frozenset((note.file, note.line) for note in self.notes)
+
+
+@dataclass(frozen=True, slots=True)
 class PublicTest:
     """A hidden test as a candidate may see it: its number, its public description, passed or not."""
 
@@ -65,6 +109,12 @@ class ReportView:
     result: GradeResult
     audience: Audience
     hidden: HiddenFeedback = HiddenFeedback.DESCRIPTIONS
+    submitted: SubmittedCode | None = None
+
+    @property
+    def code(self) -> SubmittedCode | None:
+        """The submission's code, for reviewers only (its red flags are the hiring team's)."""
+        return self.submitted if self.audience is Audience.REVIEWER else None
 
     @property
     def show_details(self) -> bool:
@@ -171,10 +221,12 @@ def render(
     fmt: Format,
     audience: Audience = Audience.REVIEWER,
     hidden: HiddenFeedback = HiddenFeedback.DESCRIPTIONS,
+    submitted: SubmittedCode | None = None,
 ) -> str:
     """`result` in `fmt` for `audience`: for a candidate, a hidden suite is the score, the counts
-    and (unless `hidden` is counts) each test's public description with passed or not."""
-    view = ReportView(result, audience, hidden)
+    and (unless `hidden` is counts) each test's public description with passed or not. The
+    reviewer's HTML page also lists the `submitted` code."""
+    view = ReportView(result, audience, hidden, submitted)
     if fmt is Format.GRADESCOPE:
         return render_gradescope_results(result, audience, hidden=hidden)
     if fmt is Format.JSON:
@@ -294,6 +346,7 @@ def write_reports(
     formats: tuple[Format, ...],
     audience: Audience,
     hidden: HiddenFeedback = HiddenFeedback.DESCRIPTIONS,
+    submitted: SubmittedCode | None = None,
 ) -> list[Path]:
     """Write result.json (always) plus the chosen renderings, every one of them for `audience`.
 
@@ -310,7 +363,7 @@ def write_reports(
         if fmt is Format.JSON:
             continue
         path = out_dir / FILE_NAMES[fmt]
-        path.write_text(render(result, fmt, audience, hidden), encoding="utf-8")
+        path.write_text(render(result, fmt, audience, hidden, submitted), encoding="utf-8")
         written.append(path)
     return written
 

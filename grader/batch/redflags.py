@@ -22,8 +22,9 @@ import types
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from grader.batch.similarity import python_sources
 from grader.handout import SUPPORT_DIR
-from grader.report import template_environment
+from grader.report import CodeNote, SubmittedCode, source_listing, template_environment
 from grader.submission import SANDBOX_PACKAGES, top_level_modules
 
 
@@ -684,6 +685,15 @@ def scan_file_names(paths: Iterable[str]) -> list[RedFlag]:
         if reason is not None:
             flags.append(RedFlag(path, 1, FlagKind.SHADOWING, f"module name {name!r} is {reason}"))
     return flags
+
+
+def submitted_code(files: Mapping[str, bytes]) -> SubmittedCode:
+    """A submission's files and its red flags, for the reviewer's single-grade page."""
+    notes = tuple(
+        CodeNote(flag.file, flag.line, f"{flag.kind.value}: {flag.detail}")
+        for flag in scan_files(python_sources(files))
+    )
+    return SubmittedCode(source_listing(files), notes)
 
 
 def scan_files(sources: Mapping[str, str]) -> list[RedFlag]:

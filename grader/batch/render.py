@@ -11,7 +11,7 @@ import datetime
 import enum
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from grader.report import (
     format_points,
     gradescope_results,
     gradescope_tests,
+    source_listing,
     template_environment,
 )
 
@@ -175,28 +176,6 @@ def render_candidate(cohort: Cohort, row: Row) -> str:
         cell_text=cell_text,
         outcomes=[o.value for o in Outcome],
     )
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    name: str
-    lines: tuple[str, ...]
-    truncated: bool
-
-
-CODE_LINES = 2000
-
-
-def source_listing(files: Mapping[str, bytes]) -> tuple[SourceFile, ...]:
-    """A submission's text files for the reviewer's page, Python first, at most CODE_LINES lines each."""
-    shown = []
-    for name in sorted(files, key=lambda n: (not n.endswith(".py"), n)):
-        text = files[name].decode("utf-8", errors="replace")
-        if "\0" in text:
-            continue  # binary: the page says nothing useful about it
-        lines = text.splitlines()
-        shown.append(SourceFile(name, tuple(lines[:CODE_LINES]), len(lines) > CODE_LINES))
-    return tuple(shown)
 
 
 def render_feedback(view: Feedback, fmt: FeedbackFormat) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from grader import __version__, api
+from grader.batch.redflags import submitted_code
 from grader.challenges import Challenge, Kind, discover, find_challenge, load_all
 from grader.cli.batch import assessment_group, batch_command, feedback_command
 from grader.cli.common import (
@@ -181,9 +182,13 @@ def grade_command(
     if out_dir is not None:
         check_output_dir(out_dir)
     challenge = find_challenge(slug)
-    result = api.grade(submission, challenge, sandbox=sandbox_choice(sandbox, image))
+    files = api.accept_submission(submission, challenge)
+    result = api.grade_files(files, challenge, api.resolve_sandbox(sandbox_choice(sandbox, image)))
     if out_dir is not None:
-        for path in write_reports(result, out_dir, chosen, Audience(audience), HiddenFeedback(hidden_feedback)):
+        written = write_reports(
+            result, out_dir, chosen, Audience(audience), HiddenFeedback(hidden_feedback), submitted_code(files)
+        )
+        for path in written:
             err(f"wrote {path}")
     else:
         out(render(result, Format.MD, Audience(audience), HiddenFeedback(hidden_feedback)))

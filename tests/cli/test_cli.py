@@ -88,6 +88,44 @@ def test_grade_local_writes_every_report(tmp_path: Path, toy_bank: Path) -> None
     assert "test_add_small" not in stdout
 
 
+FLAGGED = """import os
+
+
+def add(a, b):
+    return a + b
+
+
+def greet(name):
+    return f"hello {name}"
+
+
+def spin(n):
+    os._exit(3)
+"""
+
+
+def test_the_reviewer_page_lists_the_code_with_its_red_flags_and_the_candidates_does_not(
+    tmp_path: Path, toy_bank: Path
+) -> None:
+    source = tmp_path / "flagged.py"
+    source.write_text(FLAGGED)
+    pages = {}
+    for audience in ("reviewer", "candidate"):
+        out = tmp_path / audience
+        code, _, _ = run(
+            "grade", str(source), "--challenge", "toy-sum", "--sandbox", "local",
+            "--out", str(out), "--format", "html", "--audience", audience,
+        )  # fmt: skip
+        assert code == 0
+        pages[audience] = (out / "report.html").read_text()
+    reviewer = pages["reviewer"]
+    assert 'id="code"' in reviewer and "solution.py" in reviewer
+    assert '<span class="line flagged" id="L-solution.py-13">    os._exit(3)</span>' in reviewer
+    assert 'href="#L-solution.py-13"' in reviewer and "process exit" in reviewer
+    assert reviewer.index("Adds") < reviewer.index('id="code"')  # the tests come first
+    assert 'id="code"' not in pages["candidate"] and "os._exit" not in pages["candidate"]
+
+
 def test_test_command_runs_visible_tests(toy_bank: Path) -> None:
     code, stdout, _ = run("test", str(TOY / "reference"), "--challenge", "toy-sum")
     assert code == 0

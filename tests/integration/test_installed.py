@@ -178,7 +178,10 @@ def test_a_gradescope_autograder_grades_like_grader_grade(installed: Path, wheel
     graded = run_installed(installed, "grade", str(FILES / "samples" / "lru_cache_partial.py"), "--challenge",
                            "lru-cache", "--sandbox", "local", cwd=tmp_path)  # fmt: skip
     assert "lru-cache: 17/20" in graded.stdout and data["score"] == 17
-    assert [t["name"] for t in data["tests"]] == ["lru-cache: hidden suite"]  # the candidate audience
+    # The candidate audience: each hidden test by its public description, never by its name.
+    names = [t["name"] for t in data["tests"]]
+    assert names and all(name.startswith("lru-cache: hidden test ") and "test_" not in name for name in names)
+    assert names[0] == "lru-cache: hidden test 1: Refuses a capacity below 1 with ValueError."
     refused = run_autograder(zip_path, tmp_path / "refused", {"solution.py": sample, "json.py": "x = 1\n"}, installed)
     check_gradescope_results({**refused, "execution_time": 0})
     assert refused["score"] == 0 and "json.py" in refused["output"]
