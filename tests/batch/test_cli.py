@@ -368,3 +368,80 @@ def test_report_renders_in_headless_chromium(cohort: Cohort) -> None:
         if page.name == "index.html":
             assert 'data-sortable="ready"' in done.stdout
             check_leaderboard_against_csv(done.stdout, cohort.out)
+
+
+# Where CI keeps what a run shows people (a path .ci/run prints at the end).
+ARTIFACTS = Path(os.environ.get("GRADER_ARTIFACTS", PROJECT / "out" / "ci-artifacts"))
+SCREENSHOT_SIZE = (1280, 1600)
+WRONG_ADD = """import os
+
+
+def add(a, b):
+    return a + b if abs(a) < 1000 else a - b
+
+
+def greet(name):
+    return f"hello {name}"
+
+
+def spin(n):
+    os._exit(3)
+"""
+
+
+def chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    if shutil.which("chromium") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(".ci/run installs Debian's chromium; it is missing")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *args],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", path
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def test_screenshots_of_the_reviewer_candidate_and_cohort_pages(bank_env: Cohort, tmp_path: Path) -> None:
+    """Each page, as a browser draws it, holds what its readers look for; the screenshots are kept."""
+    source = tmp_path / "wrong_add.py"
+    source.write_text(WRONG_ADD)
+    single = {}
+    for audience in ("reviewer", "candidate"):
+        code, _, _ = run(
+            "grade", str(source), "--challenge", "toy-sum", "--sandbox", "local", "--out", str(tmp_path / audience),
+            "--format", "html", "--audience", audience,
+        )  # fmt: skip
+        assert code == 0
+        single[audience] = tmp_path / audience / "report.html"
+    pages = {
+        "grade-reviewer": single["reviewer"],
+        "grade-candidate": single["candidate"],
+        "cohort": bank_env.out / "index.html",
+        "cohort-candidate": bank_env.out / "candidates" / "dave.html",
+    }
+    dom = {name: chromium("--dump-dom", page.as_uri()).stdout for name, page in pages.items()}
+    reviewer = dom["grade-reviewer"]
+    rows = re.findall(r'<tr id="test-\d+">.*?<td class="(\w+)">', reviewer, re.S)
+    assert rows[0] != "passed" and rows[-1] == "passed"  # failures first
+    assert "Falsifying example" in reviewer and "assert" in reviewer
+    assert 'class="line flagged"' in reviewer and 'class="code"' in reviewer
+    candidate = dom["grade-candidate"]
+    assert "What it checks" in candidate and "Adds any two integers." in candidate and "not passed" in candidate
+    assert "test_add_property" not in candidate and "Falsifying" not in candidate
+    index = dom["cohort"]
+    assert 'aria-label="Histogram of total scores in percent"' in index and 'class="track"' in index
+    assert 'aria-sort="ascending"' in index and 'id="pair-1"' in index
+    assert 'class="code"' in dom["cohort-candidate"] and "flagged" in dom["cohort-candidate"]
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for name, page in pages.items():
+        target = shots / f"{name}.png"
+        target.unlink(missing_ok=True)
+        chromium(f"--window-size={SCREENSHOT_SIZE[0]},{SCREENSHOT_SIZE[1]}", f"--screenshot={target}", page.as_uri())
+        assert png_size(target) == SCREENSHOT_SIZE
+        assert target.stat().st_size > 20_000, target  # a drawn page, not a blank one
