@@ -30,12 +30,16 @@ def write_handout(challenge: Challenge, dest: Path) -> list[Path]:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise InputError(f"{dest}: exists and is not an empty folder")
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(challenge.prompt_path, dest / "prompt.md")
+    env = template_environment()
+    # The limits the grader applies (an assessment's overrides included), appended to the prompt so
+    # that the prompt, the README and the report state the same numbers, from challenge.toml.
+    prompt = challenge.prompt_path.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    limits = env.get_template("handout/limits.md.j2").render(challenge=challenge)
+    (dest / "prompt.md").write_text(prompt + limits, encoding="utf-8")
     shutil.copytree(challenge.stub_dir, dest, dirs_exist_ok=True, ignore=_ignore_caches)
     shutil.copytree(challenge.visible_dir, dest / "tests", dirs_exist_ok=True, ignore=_ignore_caches)
     if challenge.driver_dir is not None:
         _write_support(challenge, challenge.driver_dir, dest / SUPPORT_DIR)
-    env = template_environment()
     context = {
         "challenge": challenge,
         "has_driver": challenge.driver_dir is not None,

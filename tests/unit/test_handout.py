@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 
 from grader.challenges import Challenge, discover, load_challenge
 from grader.handout import SUPPORT_DIR, driver_calls, prune_module, write_handout
+from tests.conftest import TOY
 
 FOLDERS = discover()
 
@@ -118,3 +121,39 @@ def test_handout_readme_says_where_the_examples_and_the_grading_run(folder: Path
     mentions = "PostgreSQL" in readme and "SQLite" in readme
     assert mentions == challenge.on_postgresql
     assert "\n\n## What to send" in readme
+
+
+LIMIT_LINES = {
+    "call_seconds": re.compile(r"^- ([0-9.]+) s for any one call into your code", re.M),
+    "suite_seconds": re.compile(r"^- ([0-9.]+) s for the whole hidden suite;", re.M),
+    "memory_mb": re.compile(r"^- ([0-9]+) MB of memory\.", re.M),
+}
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
+def test_the_prompt_readme_and_challenge_toml_state_the_same_limits(folder: Path, tmp_path: Path) -> None:
+    challenge = load_challenge(folder)
+    write_handout(challenge, tmp_path / "out")
+    prompt = (tmp_path / "out" / "prompt.md").read_text(encoding="utf-8")
+    readme = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert prompt.startswith(challenge.prompt_path.read_text(encoding="utf-8").rstrip("\n"))
+    assert prompt.count("## Limits") == 1
+    for name, pattern in LIMIT_LINES.items():
+        stated = [float(value) for value in pattern.findall(prompt)]
+        assert stated == [float(getattr(challenge.limits, name))], name
+    limits = challenge.limits
+    assert (
+        f"{limits.call_seconds:g} s per call, {limits.suite_seconds:g} s for the whole suite "
+        f"and {limits.memory_mb} MB of memory"
+    ) in " ".join(readme.split())
+    # A per-call figure in the prompt's own text would have to be this one: none states another.
+    for match in re.finditer(r"([0-9.]+) ?s(?:econds)? (?:per|for each|for any one) call", prompt):
+        assert float(match.group(1)) == limits.call_seconds, match.group(0)
+
+
+def test_an_assessment_override_reaches_the_prompt_and_the_readme(tmp_path: Path) -> None:
+    challenge = load_challenge(TOY)
+    changed = dataclasses.replace(challenge, limits=dataclasses.replace(challenge.limits, call_seconds=7.5))
+    write_handout(changed, tmp_path / "out")
+    assert "- 7.5 s for any one call into your code" in (tmp_path / "out" / "prompt.md").read_text()
+    assert "7.5 s per call" in (tmp_path / "out" / "README.md").read_text()
