@@ -20,18 +20,34 @@ from pathlib import Path
 from grader.challenges import Challenge
 from grader.errors import InputError
 from grader.handout import write_handout
-from grader.models import Audience
+from grader.models import Audience, HiddenFeedback
 from grader.report import template_environment
+from grader.sandbox.image import pinned_pip_wheel
 
 WHEEL_NAME = re.compile(r"^grader-[^/]+-py3-none-any\.whl$")
 
 
-def write_gradescope_autograder(challenge: Challenge, out_zip: Path, wheel: Path, audience: Audience) -> Path:
-    """The autograder zip Gradescope takes for `challenge`, carrying `wheel` (from `make dist`)."""
+def write_gradescope_autograder(
+    challenge: Challenge,
+    out_zip: Path,
+    wheel: Path,
+    audience: Audience,
+    hidden: HiddenFeedback = HiddenFeedback.DESCRIPTIONS,
+    pip_wheel: Path | None = None,
+) -> Path:
+    """The autograder zip Gradescope takes for `challenge`, carrying `wheel` (from `make dist`) and the
+    pinned pip wheel (from the wheelhouse unless given), so that setup needs no ensurepip."""
     if not wheel.is_file() or not WHEEL_NAME.match(wheel.name):
         raise InputError(f"{wheel}: --wheel must be the grader's wheel file (grader-*-py3-none-any.whl; make dist)")
+    pip = pip_wheel or pinned_pip_wheel()
     env = template_environment()
-    context = {"challenge": challenge, "wheel": f"wheels/{wheel.name}", "audience": audience.value}
+    context = {
+        "challenge": challenge,
+        "wheel": f"wheels/{wheel.name}",
+        "pip": f"wheels/{pip.name}",
+        "audience": audience.value,
+        "hidden_feedback": hidden.value,
+    }
     out_zip.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out_zip, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in ("setup.sh", "run_autograder"):
@@ -40,6 +56,7 @@ def write_gradescope_autograder(challenge: Challenge, out_zip: Path, wheel: Path
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, env.get_template(f"export/{name}.j2").render(**context))
         archive.write(wheel, f"wheels/{wheel.name}")
+        archive.write(pip, f"wheels/{pip.name}")
     return out_zip
 
 

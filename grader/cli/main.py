@@ -392,14 +392,17 @@ def export_group() -> None:
 @click.option("--wheel", type=click.Path(path_type=Path), required=True, help="The grader's wheel (make dist).")
 @click.option(
     "--audience", type=click.Choice([a.value for a in Audience]), default="candidate", show_default=True,
-    help="What students see in Gradescope: the hidden suite's score and counts, or every hidden test.",
+    help="What students see in Gradescope: no hidden test's name or message, or every hidden test.",
 )  # fmt: skip
-def export_gradescope_command(slug: str, out_zip: Path, wheel: Path, audience: str) -> int:
+@hidden_feedback_option()
+def export_gradescope_command(slug: str, out_zip: Path, wheel: Path, audience: str, hidden_feedback: str) -> int:
     """Write a Gradescope autograder zip for SLUG: setup.sh, run_autograder and the grader's wheel."""
     from grader.export import write_gradescope_autograder
 
     challenge = find_challenge(slug)
-    write_gradescope_autograder(challenge, check_output_file(out_zip), wheel, Audience(audience))
+    write_gradescope_autograder(
+        challenge, check_output_file(out_zip), wheel, Audience(audience), HiddenFeedback(hidden_feedback)
+    )
     out(f"wrote {out_zip}: upload it as the autograder of a Gradescope programming assignment")
     return 0
 

@@ -204,6 +204,12 @@ def find_wheels(wheelhouse: Path, requirements: Sequence[Requirement]) -> tuple[
     return found, missing
 
 
+def pinned_pip_wheel(path: Path | None = None, log: LogFn | None = None) -> Path:
+    """The pinned pip wheel, from the wheelhouse (downloaded there if it lacks it): pip runs from it
+    where a Python has no ensurepip (the image build; a Gradescope autograder's setup)."""
+    return _fill(path or default_wheelhouse(), [PIP_WHEEL], log or _default_log)[PIP_WHEEL.name]
+
+
 def fill_wheelhouse(
     path: Path | None = None,
     log: LogFn | None = None,
@@ -213,9 +219,10 @@ def fill_wheelhouse(
 
     Returns the wheel of every requirement and of pip, by name.
     """
-    say = log or _default_log
-    wheelhouse = path or default_wheelhouse()
-    wanted = [*load_requirements(requirements), PIP_WHEEL]
+    return _fill(path or default_wheelhouse(), [*load_requirements(requirements), PIP_WHEEL], log or _default_log)
+
+
+def _fill(wheelhouse: Path, wanted: Sequence[Requirement], say: LogFn) -> dict[str, Path]:
     found, missing = find_wheels(wheelhouse, wanted)
     if not missing:
         return found

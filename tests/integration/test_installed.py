@@ -20,6 +20,7 @@ import pytest
 
 from grader.challenges import discover, load_challenge
 from grader.handout import write_handout
+from grader.sandbox.image import pinned_pip_wheel
 from tests.conftest import FILES, docker_unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,7 +171,7 @@ def test_a_gradescope_autograder_grades_like_grader_grade(installed: Path, wheel
     assert made.returncode == 0, made.stderr
     with zipfile.ZipFile(zip_path) as archive:
         names = set(archive.namelist())
-        assert {"setup.sh", "run_autograder", f"wheels/{wheel.name}"} == names
+        assert {"setup.sh", "run_autograder", f"wheels/{wheel.name}", f"wheels/{pinned_pip_wheel().name}"} == names
         assert archive.getinfo("run_autograder").external_attr >> 16 & 0o111
     sample = (FILES / "samples" / "lru_cache_partial.py").read_text()
     data = run_autograder(zip_path, tmp_path / "autograder", {"solution.py": sample}, installed)
@@ -185,6 +186,58 @@ def test_a_gradescope_autograder_grades_like_grader_grade(installed: Path, wheel
     refused = run_autograder(zip_path, tmp_path / "refused", {"solution.py": sample, "json.py": "x = 1\n"}, installed)
     check_gradescope_results({**refused, "execution_time": 0})
     assert refused["score"] == 0 and "json.py" in refused["output"]
+
+
+@pytest.mark.docker
+def test_a_gradescope_autograder_runs_in_a_fresh_container(installed: Path, wheel: Path, tmp_path: Path) -> None:
+    """The zip unpacked where Gradescope puts it, in a container that has python3 and nothing else:
+    setup.sh builds the venv (the grader's dependencies from a local wheelhouse: containers here have
+    no network), run_autograder grades the submission; the score is `grader grade`'s."""
+    import docker
+
+    from grader.errors import SandboxError
+    from grader.sandbox.image import build_debootstrap_base
+    from tests.batch.test_render import check_gradescope_results
+
+    try:
+        client = docker.from_env()
+        base = build_debootstrap_base(client)
+    except (docker.errors.DockerException, SandboxError) as exc:
+        docker_unavailable(f"no Docker engine or base image: {exc}")
+    zip_path = tmp_path / "lru-cache.zip"
+    made = run_installed(installed, "export", "gradescope", "lru-cache", str(zip_path), "--wheel", str(wheel),
+                         cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    wheelhouse = tmp_path / "wheelhouse"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check", "--only-binary=:all:",
+         "--python-version", "3.11", "-d", str(wheelhouse), str(wheel)],
+        check=True, timeout=900,
+    )  # fmt: skip
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(root / "source")
+    (root / "submission").mkdir()
+    shutil.copy2(FILES / "samples" / "lru_cache_partial.py", root / "submission" / "solution.py")
+    (root / "results").mkdir()
+    script = "bash /autograder/source/setup.sh && bash /autograder/source/run_autograder"
+    mounts = {str(root): {"bind": "/autograder", "mode": "rw"}, str(wheelhouse): {"bind": "/wheelhouse", "mode": "ro"}}
+    container = client.containers.run(
+        base, ["bash", "-c", script], detach=True, network_mode="none",
+        environment={"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "/wheelhouse"}, volumes=mounts,
+    )  # fmt: skip
+    try:
+        status = container.wait(timeout=900)
+        logs = container.logs().decode("utf-8", "replace")
+    finally:
+        container.remove(force=True)
+    assert status["StatusCode"] == 0, logs[-3000:]
+    data: dict[str, Any] = json.loads((root / "results" / "results.json").read_text())
+    check_gradescope_results(data)
+    graded = run_installed(installed, "grade", str(FILES / "samples" / "lru_cache_partial.py"), "--challenge",
+                           "lru-cache", "--sandbox", "local", cwd=tmp_path)  # fmt: skip
+    assert "lru-cache: 17/20" in graded.stdout and data["score"] == 17
+    assert sum(test["score"] for test in data["tests"]) == pytest.approx(17, abs=0.01)
 
 
 @pytest.mark.parametrize("slug", ["lru-cache", "select-vs-prefetch", "upload-validator"])
