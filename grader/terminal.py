@@ -1,15 +1,28 @@
-"""A grading shown on a terminal the way pytest shows a run: one line per test, failures in full,
-a closing summary line. Colour comes from rich, which leaves it out when the output is not a
-terminal or NO_COLOR is set."""
+"""The terminal: a grading shown the way pytest shows a run (one line per test, failures in full, a
+closing summary line), and the live progress of long runs. Colour comes from rich, which leaves it
+out when the output is not a terminal or NO_COLOR is set."""
 
 from __future__ import annotations
 
+import threading
+
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichProgress
 from rich.rule import Rule
 
 from grader.models import GradeResult, Outcome
 
+# The ETA is the remaining count over the speed of this recent window: one slow unit does not swing it.
+SPEED_WINDOW_SECONDS = 120.0
 STYLES = {
     Outcome.PASSED: "green",
     Outcome.FAILED: "red",
@@ -48,3 +61,56 @@ def print_test_run(result: GradeResult, console: Console, *, verbosity: int = 0)
     seconds = sum(t.duration_s for t in result.tests)
     colour = "green" if not failing and not result.error else "red"
     console.print(Rule(f"{words} [{colour}]in {seconds:.2f}s[/]", style=colour))
+
+
+class LiveProgress:
+    """A long run drawn on stderr by rich: a bar of units done, what runs now, elapsed time and an ETA
+    over the recent speed; lines printed meanwhile scroll above it. On a console that is not a
+    terminal it draws nothing and only prints the lines."""
+
+    def __init__(self, console: Console, what: str) -> None:
+        self.console = console
+        self._running: dict[str, None] = {}
+        self._lock = threading.Lock()  # units start and end on worker threads
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
+        self._what = what
+        if console.is_terminal:
+            self._bar = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+                speed_estimate_period=SPEED_WINDOW_SECONDS,
+            )
+
+    def start(self, total: int) -> None:
+        if self._bar is not None:
+            self._task = self._bar.add_task(self._what, total=total)
+            self._bar.start()
+
+    def running(self, label: str, *, on: bool) -> None:
+        with self._lock:
+            if on:
+                self._running[label] = None
+            else:
+                self._running.pop(label, None)
+            shown = list(self._running)[:2]
+        if self._bar is not None and self._task is not None:
+            now = ", ".join(shown) + (f" (+{len(self._running) - 2})" if len(self._running) > 2 else "")
+            self._bar.update(self._task, description=f"{self._what}: {now}" if now else self._what)
+
+    def advance(self) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.advance(self._task)
+
+    def print(self, line: str, style: str = "") -> None:
+        self.console.print(escape(line), style=style or None, highlight=False)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()

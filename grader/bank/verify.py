@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -498,9 +498,13 @@ def verify(
     mutant_cap: int = 40,
     repeat: int = 1,
     require_generated: bool = False,
-    progress: Callable[[Check], None] | None = None,
+    progress: VerifyProgress | None = None,
 ) -> list[Check]:
-    """Run every check on every challenge folder; never stops at the first failure."""
+    """Run every check on every challenge folder; never stops at the first failure.
+
+    `progress` hears how many gradings are planned, each grading as it starts, and each check as
+    it is known (gradings in the order they finish)."""
+    listener = progress or VerifyProgress()
     checks: list[Check] = []
     grading_jobs: list[GradingJob] = []
     loaded: list[Challenge] = []
@@ -516,16 +520,46 @@ def verify(
         planned, static = plan(challenge, basic=basic, wrong=wrong, require_generated=require_generated)
         grading_jobs += planned
         checks += static
+    listener.planned(len(grading_jobs) + (len(loaded) if mutants else 0))
+
+    def started(job: GradingJob) -> list[Check]:
+        listener.started(f"{job.challenge.slug}: {job.name}")
+        try:
+            return run_job(job, sandbox, repeat)
+        finally:
+            listener.ended(f"{job.challenge.slug}: {job.name}")
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for job_checks in pool.map(lambda job: run_job(job, sandbox, repeat), grading_jobs):
-            for check in job_checks:
+        for future in as_completed([pool.submit(started, job) for job in grading_jobs]):
+            for check in future.result():
                 checks.append(check)
-                if progress is not None:
-                    progress(check)
+                listener.finished(check)
+            listener.advance()
     if mutants:
         for challenge in loaded:
+            listener.started(f"{challenge.slug}: mutants")
             check = mutation_check(challenge, sandbox, mutant_cap, jobs)
+            listener.ended(f"{challenge.slug}: mutants")
             checks.append(check)
-            if progress is not None:
-                progress(check)
+            listener.finished(check)
+            listener.advance()
     return sorted(checks, key=lambda c: (c.challenge, c.name))
+
+
+class VerifyProgress:
+    """What `verify` tells as it goes; this one ignores it (the CLI draws it, see grader.terminal)."""
+
+    def planned(self, gradings: int) -> None:
+        """How many gradings (and mutation runs) are to come."""
+
+    def started(self, label: str) -> None:
+        """A grading began ("lru-cache: wrong/no_eviction.py")."""
+
+    def ended(self, label: str) -> None:
+        """That grading is over."""
+
+    def finished(self, check: Check) -> None:
+        """A check is known."""
+
+    def advance(self) -> None:
+        """One more grading is done."""

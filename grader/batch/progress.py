@@ -23,9 +23,10 @@ from rich.progress import Progress as RichProgress
 
 from grader.batch.runner import GradingTask, TaskOutcome, TaskReport
 
-# rich's ETA is the remaining count over a speed averaged on this window: one slow grading no
+# rich's ETA is the remaining count over a speed averaged on that window: one slow grading no
 # longer swings it (a plain done/elapsed estimate climbed from 0:21 to 1:07 during one).
-SPEED_WINDOW_SECONDS = 120.0
+from grader.terminal import SPEED_WINDOW_SECONDS
+
 SHOWN_RUNNING = 3
 
 

@@ -7,11 +7,13 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
+from rich.console import Console
 
 from grader import __version__, api
+from grader.bank.verify import Check, VerifyProgress
 from grader.batch.redflags import submitted_code
 from grader.challenges import Challenge, Kind, discover, find_challenge, load_all
 from grader.cli.batch import assessment_group, batch_command, feedback_command
@@ -33,9 +35,7 @@ from grader.handout import write_handout
 from grader.models import Audience, GradeResult, HiddenFeedback, Outcome, Suite
 from grader.report import Format, parse_formats, render, write_reports
 from grader.resources import BANK_ENV, bank_dir
-
-if TYPE_CHECKING:
-    from grader.bank.verify import Check
+from grader.terminal import LiveProgress, print_test_run
 
 
 def _summary_line(result: GradeResult) -> str:
@@ -135,10 +135,6 @@ def test_command(
 
     Exits 1 when a test fails, 0 when every one passes.
     """
-    from rich.console import Console
-
-    from grader.terminal import print_test_run
-
     challenge = find_challenge(slug)
     pytest_args = (*(("-k", keyword) if keyword else ()), *(("-x",) if exitfirst else ()))
     result = api.grade(
@@ -228,10 +224,32 @@ MEASURED_CHECKS = ("mutants", "timing margins")
 MEASURED_PREFIXES = ("wrong/",)
 
 
-def _print_check_progress(check: Check) -> None:
+def check_line(check: Check) -> str:
     line = f"{'ok  ' if check.ok else 'FAIL'} {check.challenge}: {check.name}"
     measured = check.name in MEASURED_CHECKS or check.name.startswith(MEASURED_PREFIXES)
-    err(f"{line} ({check.detail})" if measured else line)
+    return f"{line} ({check.detail})" if measured else line
+
+
+class VerifyOnTerminal(VerifyProgress):
+    """`grader verify` on stderr: each check as it is known, under a live bar on a terminal."""
+
+    def __init__(self) -> None:
+        self.live = LiveProgress(Console(stderr=True, highlight=False), "verify")
+
+    def planned(self, gradings: int) -> None:
+        self.live.start(gradings)
+
+    def started(self, label: str) -> None:
+        self.live.running(label, on=True)
+
+    def ended(self, label: str) -> None:
+        self.live.running(label, on=False)
+
+    def finished(self, check: Check) -> None:
+        self.live.print(check_line(check), "" if check.ok else "red")
+
+    def advance(self) -> None:
+        self.live.advance()
 
 
 @cli.command("verify", epilog=EXIT_CODES_HELP)
@@ -283,18 +301,22 @@ def verify_command(
     choice = api.resolve_sandbox(api.SandboxChoice(sandbox, image))
     if not (basic or wrong or mutants):
         basic = wrong = True
-    checks = run_verify(
-        roots,
-        sandbox=choice,
-        jobs=jobs,
-        basic=basic,
-        wrong=wrong,
-        mutants=mutants,
-        mutant_cap=mutant_cap,
-        repeat=repeat,
-        require_generated=require_generated,
-        progress=_print_check_progress,
-    )
+    progress = VerifyOnTerminal()
+    try:
+        checks = run_verify(
+            roots,
+            sandbox=choice,
+            jobs=jobs,
+            basic=basic,
+            wrong=wrong,
+            mutants=mutants,
+            mutant_cap=mutant_cap,
+            repeat=repeat,
+            require_generated=require_generated,
+            progress=progress,
+        )
+    finally:
+        progress.live.stop()
     if formats:
         from grader.report import render_verify
 
