@@ -232,7 +232,9 @@ def render(
     if fmt is Format.JSON:
         data = result.to_dict()
         if not view.show_details:
-            data["tests"] = [test.to_dict() for test in view.public_tests]
+            # "tests" keeps its meaning (full records, here none); the public view has its own key.
+            data["tests"] = []
+            data["hidden_tests"] = [test.to_dict() for test in view.public_tests]
             data["counts"] = view.counts
             data["error"] = view.error
             data["audience"] = audience.value

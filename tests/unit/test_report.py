@@ -148,12 +148,13 @@ def test_nothing_written_for_a_candidate_holds_a_hidden_detail(
     data = json.loads((tmp_path / "result.json").read_text())
     assert data["counts"]["failed"] == 1 and data["score"] == 1
     junit = ET.parse(tmp_path / "junit.xml").getroot()
+    assert data["tests"] == []
     if hidden is HiddenFeedback.COUNTS:
-        assert data["tests"] == []
+        assert data["hidden_tests"] == []
         assert [case.get("name") for case in junit.iter("testcase")] == ["hidden suite"]
         assert junit.get("tests") == "1" and junit.get("failures") == "1"
     else:
-        assert [test["passed"] for test in data["tests"]] == [False, True]
+        assert [test["passed"] for test in data["hidden_tests"]] == [False, True]
         assert [case.get("name") for case in junit.iter("testcase")] == ["hidden test 1", "hidden test 2"]
         assert junit.get("tests") == "2" and junit.get("failures") == "1"
 
@@ -195,7 +196,8 @@ def test_a_candidate_sees_each_hidden_tests_description_and_whether_it_passed(fm
 
 def test_the_candidates_json_holds_number_description_and_passed_only() -> None:
     data = json.loads(render(described(), Format.JSON, Audience.CANDIDATE))
-    assert data["tests"] == [
+    assert data["tests"] == []
+    assert data["hidden_tests"] == [
         {"number": 1, "description": "Returns the value it was given.", "passed": True},
         {"number": 2, "description": "Refuses a bad key with | ValueError.", "passed": False},
         {"number": 3, "description": "", "passed": False},
