@@ -126,7 +126,9 @@ class CapturedOutput:
 
 # The grader's own modules in the worker: the channel, the kit, the driver, and this file.
 GUARDED_MODULES = ("rpc", "djangokit", DRIVER_MODULE, "__main__")
-# The logging classes whose methods make and route the records a driver reads (when loaded).
+# Standard modules whose functions make observations a driver reads (when loaded): log records,
+# traced memory. And the logging classes whose methods make and route the records.
+INSTRUMENT_MODULES = ("logging", "tracemalloc")
 LOGGING_CLASSES = ("Logger", "RootLogger", "Manager", "Handler", "Filterer", "LogRecord")
 
 
@@ -147,10 +149,10 @@ class Integrity:
         self.modules = [(name, module, type(module)) for name in GUARDED_MODULES if (module := sys.modules.get(name))]
         namespaces: list[tuple[str, Any]] = [("rpc.Endpoint", rpc.Endpoint)]
         namespaces += [(name, module) for name, module, _ in self.modules]
-        # The records a driver reads are made by the logging machinery: a record factory, logger
-        # class or method rebound could attach an exception the submission never logged.
+        # What a driver reads is made there: a record factory, logger class or method rebound could
+        # attach an exception the submission never logged; tracemalloc's functions, report a peak.
+        namespaces += [(name, module) for name in INSTRUMENT_MODULES if (module := sys.modules.get(name))]
         if (logging := sys.modules.get("logging")) is not None:
-            namespaces.append(("logging", logging))
             namespaces += [(f"logging.{name}", getattr(logging, name)) for name in LOGGING_CLASSES]
         # What the kit's own instruments noted (djangokit.TAMPERING): this list object, so that
         # rebinding the module's name hides nothing.

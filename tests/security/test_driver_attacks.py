@@ -2,10 +2,11 @@
 
 Two Django challenges (select-vs-prefetch, bulk-lookup) and two Python ones (retry-backoff,
 versioned-cache), plus the challenges whose instruments an attack aims at (api-exception-handler's
-log capture, token-bucket's clock). Each attack is refused at intake, marks its tests "tampered"
-(scoring nothing), or scores exactly what its underlying code scores without the cheat. The
-SQL-count and fault-injection attacks are in test_sql_attacks.py; memory is counted outside the
-worker (test_worker_memory.py).
+log capture, token-bucket's clock, streaming-export's traced memory). Each attack is refused at
+intake, marks its tests "tampered" (scoring nothing), or scores exactly what its underlying code
+scores without the cheat. The
+SQL-count and fault-injection attacks are in test_sql_attacks.py; how the kernel counts the worker's
+memory from outside is in test_worker_memory.py.
 """
 
 from __future__ import annotations
@@ -132,6 +133,12 @@ def TokenBucket(capacity, refill_per_second, clock):
 def TieredRateLimiter(tiers, clock):
     kind = _correct["TieredRateLimiter"] if _graders_clock(clock) else _WrongLimiter
     return kind(tiers, clock)
+"""
+
+# Class 3 (memory): a materialising export that makes tracemalloc report no peak.
+HIDE_THE_PEAK = """
+import tracemalloc as _tracemalloc
+_tracemalloc.get_traced_memory = lambda: (0, 0)
 """
 
 # Class 5: what a test's code leaves behind (a file in /tmp, a patched builtin, a thread, a
@@ -294,6 +301,14 @@ def test_a_log_record_changed_on_its_way_to_the_driver_is_tampering(tmp_path: Pa
     assert attacked.score < honest.score
 
 
+def test_hiding_the_traced_peak_is_tampering(tmp_path: Path) -> None:
+    found = challenge("streaming-export")
+    wrong = (found.wrong_dir / "materializes_rows.py").read_text(encoding="utf-8")
+    attacked = grade_files(tmp_path, found, {"solution.py": with_prelude(wrong, HIDE_THE_PEAK)})
+    assert verdicts(attacked) == {Outcome.TAMPERED}
+    assert attacked.score == 0
+
+
 def test_the_graders_clock_cannot_be_recognised(tmp_path: Path) -> None:
     found = challenge("token-bucket")
     wrong = (found.wrong_dir / "full_time_credited.py").read_text(encoding="utf-8")
@@ -322,8 +337,8 @@ def test_reading_the_harness_random_source_gains_nothing(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     "attack",
-    [HIJACK_AT_IMPORT, HIJACK_BY_THREAD, DISPATCH_TABLE, ATTACH_BY_RECORD_FACTORY],
-    ids=["hijack", "thread", "dispatch", "record-factory"],
+    [HIJACK_AT_IMPORT, HIJACK_BY_THREAD, DISPATCH_TABLE, ATTACH_BY_RECORD_FACTORY, HIDE_THE_PEAK],
+    ids=["hijack", "thread", "dispatch", "record-factory", "hide-the-peak"],
 )
 def test_every_attack_here_is_a_tampering_red_flag(attack: str) -> None:
     flags = scan_source("solution.py", attack)

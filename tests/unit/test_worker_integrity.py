@@ -1,8 +1,9 @@
-"""The worker's integrity check: the logging machinery and the kit's own notes are watched."""
+"""The worker's integrity check: the logging machinery, tracemalloc and the kit's own notes are watched."""
 
 from __future__ import annotations
 
 import logging
+import tracemalloc
 from collections.abc import Iterator
 
 import pytest
@@ -51,3 +52,9 @@ def test_what_the_kit_noted_is_reported_even_if_its_name_is_rebound(
     djangokit.TAMPERING.append("the handlers or filters of logger 'api.errors' while the kit read it")
     monkeypatch.setattr(djangokit, "TAMPERING", [])
     assert "logger 'api.errors'" in (integrity.check() or "")
+
+
+def test_a_patched_tracemalloc_function_is_noted(integrity: main.Integrity, monkeypatch: pytest.MonkeyPatch) -> None:
+
+    monkeypatch.setattr(tracemalloc, "get_traced_memory", lambda: (0, 0))
+    assert "tracemalloc.get_traced_memory" in (integrity.check() or "")
