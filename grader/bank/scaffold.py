@@ -75,7 +75,8 @@ _HIDDEN = '''\
 """The hidden suite: examples for every rule, hypothesis properties against an oracle
 written here, a RuleBasedStateMachine for stateful objects, and a performance test
 with grader.testing.run_batch/timed whose bound is at least three times the
-reference's time. Weights: @pytest.mark.weight(n)."""
+reference's time. Weights: @pytest.mark.weight(n). The first line of each test's docstring
+is its public description, the one line candidates see of it (grader verify requires one)."""
 
 import pytest
 from hypothesis import given
@@ -89,6 +90,7 @@ def oracle(*args):
 @pytest.mark.weight(2)
 @given(st.integers())
 def test_matches_the_oracle(submission, x):
+    """TODO: the rule of the prompt this test checks, in the prompt's words, without its inputs."""
     assert submission.solve(x) == oracle(x)
 '''
 
