@@ -5,6 +5,7 @@ and the call counts live here. The performance test alone uses a clock that
 lives in the worker (see driver/driver.py), to avoid a round trip per request.
 """
 
+import math
 from collections import defaultdict, deque
 
 import pytest
@@ -227,6 +228,31 @@ def test_keys_are_independent(submission):
     assert limiter.allow_request("c") is False
 
 
+def flood_keys(count):
+    """`count` distinct keys, none of them used anywhere else in the suite."""
+    return [f"flood-{i}" for i in range(count)]
+
+
+@pytest.mark.weight(2)
+def test_keys_are_independent_however_many_keys_are_seen(submission, driver):
+    """Keeps every key's window however many other keys are seen: there is no limit on the number of keys."""
+    # A limiter that keeps only the N most recently seen keys forgets "first" (and the early
+    # flood keys) once more than N other keys have been seen: they would be allowed again.
+    others = flood_keys(20_000)
+    requests = [("first", 0.0)] * 3 + [(key, 1.0) for key in others]
+    requests += [("first", 2.0), (others[0], 2.0), (others[0], 2.0), (others[-1], 2.0), ("first", 2.0)]
+    expected = [True, True, False] + [True] * len(others) + [False, True, False, True, False]
+    assert fast_model_answers(2, 1000.0, requests) == expected
+    clock = driver.list_clock([t for _, t in requests])  # lives in the worker: no round trip per request
+    limiter = submission.SlidingWindowRateLimiter(2, 1000.0, clock)
+    # The reference takes well under a second; the bound only stops a runaway submission.
+    answers = run_batch(limiter, [["allow_request", [key]] for key, _ in requests], bound_s=30)
+    assert answers[:3] == expected[:3]
+    assert answers[-5:] == expected[-5:], "a key's window was forgotten after 20,000 other keys were seen"
+    assert answers == expected
+    assert clock.calls == len(requests)
+
+
 def test_default_key_is_the_string_default(submission):
     """Uses the key "default" when allow_request is called without a key."""
     clock = Clock(0.0)
@@ -425,6 +451,97 @@ class LimiterMachine(RuleBasedStateMachine):
 
 TestLimiterMachine = pytest.mark.weight(3)(LimiterMachine.TestCase)
 TestLimiterMachine.settings = settings(max_examples=40, stateful_step_count=25, phases=PHASES)
+
+
+@pytest.mark.weight(4)
+@settings(max_examples=50, phases=PHASES)
+@given(
+    window=st.integers(1, 40).map(lambda tenths: tenths / 10),
+    starts=st.lists(st.tuples(st.integers(0, 40), st.sampled_from([-1, 0, 0, 1])), min_size=1, max_size=10),
+)
+def test_float_boundary_matches_the_model(submission, window, starts):
+    """Evaluates s > t - window_seconds exactly as written, for random float times and windows."""
+    # Each key: a request at s, one at t = s + window as computed in floats (or one float step
+    # either side), where the written comparison and its algebraic twins round differently, then
+    # one half a window later, which a recorded denied request at t would wrongly block.
+    events = []
+    for i, (tenths, step) in enumerate(starts):
+        key, s = f"k{i}", tenths / 10
+        t = s + window if step == 0 else math.nextafter(s + window, step * math.inf)
+        events += [(s, key), (t, key), (t + window / 2, key)]
+    events.sort(key=lambda event: event[0])  # stable, and s < t < t + window / 2: each key stays in order
+    requests = [(key, now) for now, key in events]
+    answers = run_requests(submission, 1, window, requests)
+    assert_bools(answers)
+    assert answers == model_answers(1, window, requests)
+
+
+max_requests_values = st.one_of(st.integers(-2, 4), st.booleans(), st.sampled_from([2.0, 1.5, "3", None]))
+window_values = st.one_of(
+    st.integers(-2, 4), st.booleans(), st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(["1", None])
+)
+
+
+@settings(max_examples=60, phases=PHASES)
+@given(max_requests=max_requests_values, window=window_values)
+def test_constructor_accepts_exactly_the_valid_arguments(submission, max_requests, window):
+    """Rejects an invalid max_requests or window_seconds with ValueError and accepts every valid pair."""
+    valid = (
+        type(max_requests) is int
+        and max_requests >= 1
+        and type(window) in (int, float)
+        and math.isfinite(window)
+        and window > 0
+    )
+    clock = Clock(0.0)
+    if valid:
+        limiter = submission.SlidingWindowRateLimiter(max_requests, window, clock)
+        assert clock._calls == 0, "the constructor called the clock"
+        assert limiter.allow_request("k") is True
+        assert clock._calls == 1
+    else:
+        with pytest.raises(ValueError):
+            submission.SlidingWindowRateLimiter(max_requests, window, clock)
+        assert clock._calls == 0, "the constructor called the clock"
+
+
+# Between two stretches of ordinary requests, many distinct keys are seen at one instant, then
+# the first stretch's keys come back at that same instant: a limiter that bounds the number of
+# keys it tracks (an LRU dict, say) has forgotten their windows, and the last of them at least
+# still holds a request in its window. Each example is one batch with a clock that lives in the
+# worker, so its cost is the flood itself (well under a second for the reference at the largest
+# size). No shrinking: one failing example with its flood size says enough, and each re-run
+# would send the whole flood again.
+FLOOD_PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
+flood_step = st.tuples(st.sampled_from([0, 0, 0.1, 0.2, 0.5, 1]), st.sampled_from(["a", "b", "c"]))
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=8, phases=FLOOD_PHASES)
+@given(
+    max_requests=st.integers(1, 3),
+    window=st.sampled_from([1, 2.5, 3]),
+    before=st.lists(flood_step, min_size=1, max_size=12),
+    flood=st.sampled_from([1_000, 12_000, 20_000, 40_000]),
+    after=st.lists(flood_step, max_size=12),
+)
+def test_requests_around_many_other_keys_match_the_model(submission, driver, max_requests, window, before, flood, after):
+    """Agrees with the rules when many other keys are seen between requests of the same keys."""
+    now, requests = 0.0, []
+    for delta, key in before:
+        now += delta
+        requests.append((key, now))
+    requests += [(key, now) for key in flood_keys(flood)]
+    requests += [(key, now) for _, key in before]  # the same keys again, at once: their windows still hold requests
+    for delta, key in after:
+        now += delta
+        requests.append((key, now))
+    expected = fast_model_answers(max_requests, window, requests)
+    clock = driver.list_clock([t for _, t in requests])
+    limiter = submission.SlidingWindowRateLimiter(max_requests, window, clock)
+    answers = run_batch(limiter, [["allow_request", [key]] for key, _ in requests], bound_s=30)
+    assert answers == expected
+    assert clock.calls == len(requests)
 
 
 # ------------------------------------------------------------------ performance
