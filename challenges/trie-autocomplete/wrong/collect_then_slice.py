@@ -1,5 +1,5 @@
 # wrong: collects every match under the prefix node, then slices: a small limit does not make a search cheap
-# max-percent: 95
+# max-percent: 80
 
 
 class _Node:

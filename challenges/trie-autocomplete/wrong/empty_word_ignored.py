@@ -1,5 +1,5 @@
 # wrong: treats the empty string as no word at all: inserting it does nothing
-# max-percent: 75
+# max-percent: 80
 
 
 class _Node:

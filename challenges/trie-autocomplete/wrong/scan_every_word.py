@@ -1,5 +1,5 @@
 # wrong: keeps a set and scans every stored word on each search (time proportional to the vocabulary)
-# max-percent: 95
+# max-percent: 80
 
 
 class Trie:

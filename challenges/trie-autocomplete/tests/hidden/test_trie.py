@@ -69,24 +69,21 @@ def test_prompt_example(submission):
 
 
 def test_fresh_trie_is_empty(submission):
-    """Starts empty: no word contained, no match, nothing to delete, length zero."""
+    """Starts empty: no word contained, no match, length zero."""
     trie = submission.Trie()
     assert len(trie) == 0
     assert search(trie, "") == []
     assert search(trie, "a") == []
-    assert "" not in trie
     assert "a" not in trie
-    assert trie.delete("a") is False
-    assert trie.delete("") is False
 
 
-@pytest.mark.weight(2)
+@pytest.mark.weight(5)
 def test_only_whole_words_are_contained(submission):
     """Reports only stored whole words as contained, never their prefixes or extensions."""
     trie = trie_of(submission, ["cart", "dog"])
     assert "cart" in trie
     assert "dog" in trie
-    for absent in ["c", "ca", "car", "carts", "cartt", "do", "dogs", "", "Cart", "cart "]:
+    for absent in ["c", "ca", "car", "carts", "cartt", "do", "dogs", "Cart", "cart "]:
         assert absent not in trie, absent
 
 
@@ -95,7 +92,7 @@ def test_duplicates_are_stored_once(submission):
     trie = trie_of(submission, ["b", "a", "b", "a", "b", "ab"])
     assert len(trie) == 3
     assert search(trie, "") == ["a", "ab", "b"]
-    assert trie.delete("b") is True
+    trie.delete("b")
     assert "b" not in trie
     assert len(trie) == 2
 
@@ -103,7 +100,7 @@ def test_duplicates_are_stored_once(submission):
 @pytest.mark.weight(2)
 def test_results_are_in_code_point_order(submission):
     """Returns matches in code-point order, exactly as Python's sorted() orders them."""
-    words = ["b", "é", "ab", "a", "B", "aa", "😀", "Z", "a b", "a-b", "ä", "", "ß", "ẞ", "10", "9"]
+    words = ["b", "é", "ab", "a", "B", "aa", "😀", "Z", "a b", "a-b", "ä", "ß", "ẞ", "10", "9", "A"]
     trie = trie_of(submission, words)
     assert search(trie, "") == sorted(set(words))
     assert search(trie, "a") == ["a", "a b", "a-b", "aa", "ab"]
@@ -144,7 +141,7 @@ def test_limit_takes_the_first_words_in_order(submission):
 @pytest.mark.weight(2)
 def test_limit_zero_returns_nothing(submission):
     """Returns an empty list for limit=0."""
-    trie = trie_of(submission, ["a", "ab", ""])
+    trie = trie_of(submission, ["a", "ab", "b"])
     assert search(trie, "", 0) == []
     assert search(trie, "a", 0) == []
     assert search(trie, "zz", 0) == []
@@ -179,14 +176,14 @@ def test_negative_limit_raises_value_error_whatever_the_contents(submission):
 def test_delete_keeps_longer_and_shorter_words(submission):
     """Keeps the words a deleted word is a prefix of, and the words that are prefixes of it."""
     trie = trie_of(submission, ["car", "cart", "carton", "ca"])
-    assert trie.delete("cart") is True
+    trie.delete("cart")
     assert search(trie, "") == ["ca", "car", "carton"]
     assert "cart" not in trie
     assert "carton" in trie
     assert "car" in trie
-    assert trie.delete("carton") is True
+    trie.delete("carton")
     assert search(trie, "") == ["ca", "car"]
-    assert trie.delete("ca") is True
+    trie.delete("ca")
     assert search(trie, "") == ["car"]
     assert "car" in trie
     assert len(trie) == 1
@@ -195,12 +192,23 @@ def test_delete_keeps_longer_and_shorter_words(submission):
 @pytest.mark.weight(2)
 def test_delete_of_absent_words_changes_nothing(submission):
     """Returns False and changes nothing when deleting a word not stored, even a prefix of one."""
+    assert submission.Trie().delete("a") is False
     trie = trie_of(submission, ["car", "cart"])
-    for absent in ["c", "ca", "carts", "cat", "", "Car", "dog"]:
+    for absent in ["c", "ca", "carts", "cat", "Car", "dog"]:
         assert trie.delete(absent) is False, absent
     assert len(trie) == 2
     assert search(trie, "") == ["car", "cart"]
     assert "car" in trie and "cart" in trie
+
+
+@pytest.mark.weight(2)
+def test_delete_of_a_stored_word_returns_true(submission):
+    """Returns True when deleting a stored word."""
+    words = ["car", "cart", "ca", "dog", "é", "😀"]
+    trie = trie_of(submission, words)
+    for word in ["cart", "ca", "dog", "😀", "é", "car"]:
+        assert trie.delete(word) is True, word
+    assert len(trie) == 0
 
 
 def test_delete_twice_and_reinsert(submission):
@@ -218,10 +226,10 @@ def test_delete_twice_and_reinsert(submission):
 
 def test_delete_everything_leaves_an_empty_trie(submission):
     """Leaves an empty, usable trie once every word is deleted."""
-    words = ["a", "ab", "abc", "b", "", "ba"]
+    words = ["a", "ab", "abc", "b", "ba"]
     trie = trie_of(submission, words)
     for word in words:
-        assert trie.delete(word) is True
+        trie.delete(word)
     assert len(trie) == 0
     assert search(trie, "") == []
     trie.insert("ab")
@@ -235,19 +243,29 @@ def test_delete_everything_leaves_an_empty_trie(submission):
 @pytest.mark.weight(2)
 def test_the_empty_word(submission):
     """Treats the empty string as a word that can be inserted, found, searched and deleted."""
-    trie = trie_of(submission, ["", "a"])
-    assert "" in trie
-    assert len(trie) == 2
-    assert search(trie, "") == ["", "a"]
-    assert search(trie, "", 1) == [""]
-    assert search(trie, "a") == ["a"]
-    trie.insert("")
-    assert len(trie) == 2
-    assert trie.delete("") is True
+    fresh = submission.Trie()
+    assert "" not in fresh
+    fresh.delete("")
+    assert len(fresh) == 0
+    assert search(fresh, "") == []
+    trie = trie_of(submission, ["a", "ab"])
     assert "" not in trie
-    assert search(trie, "") == ["a"]
-    assert trie.delete("") is False
-    assert len(trie) == 1
+    trie.delete("")
+    assert len(trie) == 2
+    assert search(trie, "") == ["a", "ab"]
+    trie.insert("")
+    assert "" in trie
+    assert len(trie) == 3
+    assert search(trie, "") == ["", "a", "ab"]
+    assert search(trie, "", 1) == [""]
+    assert search(trie, "a") == ["a", "ab"]
+    trie.insert("")
+    assert len(trie) == 3
+    trie.delete("")
+    assert "" not in trie
+    assert search(trie, "") == ["a", "ab"]
+    assert len(trie) == 2
+    assert "a" in trie and "ab" in trie
 
 
 @pytest.mark.weight(2)
@@ -278,7 +296,8 @@ def test_astral_and_control_characters(submission):
     assert search(trie, "\x00") == ["\x00", "\x00a"]
     assert search(trie, "日本") == ["日本", "日本語"]
     assert "日" not in trie
-    assert trie.delete("😀") is True
+    trie.delete("😀")
+    assert "😀" not in trie
     assert search(trie, "😀") == ["😀😃"]
 
 
@@ -288,7 +307,8 @@ def test_long_words(submission):
     trie = trie_of(submission, [long_word, long_word[:-1], long_word])
     assert len(trie) == 2
     assert search(trie, "ab" * 20) == [long_word[:-1], long_word]
-    assert trie.delete(long_word[:-1]) is True
+    trie.delete(long_word[:-1])
+    assert long_word[:-1] not in trie
     assert search(trie, "a") == [long_word]
 
 
@@ -366,6 +386,13 @@ class TrieMachine(RuleBasedStateMachine):
         self.model.insert(word)
         return word
 
+    @rule(target=stored, word=stored, suffix=narrow_words)
+    def insert_an_extension(self, word, suffix):
+        # Words that are prefixes of other words: deleting one must keep the other.
+        self.trie.insert(word + suffix)
+        self.model.insert(word + suffix)
+        return word + suffix
+
     @rule(word=st.one_of(stored, any_word))
     def delete(self, word):
         assert self.trie.delete(word) is self.model.delete(word)
@@ -383,12 +410,17 @@ class TrieMachine(RuleBasedStateMachine):
     def search_any_prefix(self, prefix, limit):
         assert search(self.trie, prefix, limit) == self.model.search_prefix(prefix, limit)
 
+    @rule(prefix=st.one_of(stored, any_word), limit=st.integers(max_value=-1))
+    def search_with_a_negative_limit(self, prefix, limit):
+        with pytest.raises(ValueError):
+            self.trie.search_prefix(prefix, limit)
+
     @invariant()
     def same_size(self):
         assert len(self.trie) == len(self.model)
 
 
-TestTrieMachine = pytest.mark.weight(4)(TrieMachine.TestCase)
+TestTrieMachine = pytest.mark.weight(7)(TrieMachine.TestCase)
 TestTrieMachine.settings = settings(max_examples=30, stateful_step_count=25)
 
 
@@ -431,7 +463,10 @@ def build(submission, words, bound_s=8.0):
     return trie
 
 
-@pytest.mark.weight(4)
+# The search complexity is a core requirement of the prompt: this test weighs over a fifth
+# of the suite, so a search of the wrong complexity class (scanning every word, collecting
+# every match before applying the limit) scores at most 80%.
+@pytest.mark.weight(14)
 def test_searches_cost_their_output_not_the_vocabulary(submission):
     """Keeps searches in 15,000 words within the time bound, a small limit making broad prefixes cheap."""
     words = vocabulary(1)
@@ -454,14 +489,14 @@ def test_searches_cost_their_output_not_the_vocabulary(submission):
     assert results == [oracle.search_prefix(*q) for q in broad]
 
 
-@pytest.mark.weight(3)
+@pytest.mark.weight(4)
 def test_deleted_words_stop_costing_anything(submission):
     """Makes searches after deleting most words as cheap as if they had never been inserted."""
     words = vocabulary(3)
     trie = build(submission, words)
     kept = words[:40]
     deletes = [["delete", [word]] for word in words[40:]]
-    assert run_batch(trie, deletes, bound_s=8.0) == [True] * len(deletes)
+    run_batch(trie, deletes, bound_s=8.0)
     assert len(trie) == len(kept)
     queries = [["", None]] * 100 + [[word[:1], None] for word in kept] * 3
     results = run_batch(trie, [["search_prefix", q] for q in queries], bound_s=1.5)
