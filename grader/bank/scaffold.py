@@ -75,8 +75,9 @@ _HIDDEN = '''\
 """The hidden suite: examples for every rule, hypothesis properties against an oracle
 written here, a RuleBasedStateMachine for stateful objects, and a performance test
 with grader.testing.run_batch/timed whose bound is at least three times the
-reference's time. Weights: @pytest.mark.weight(n). The first line of each test's docstring
-is its public description, the one line candidates see of it (grader verify requires one)."""
+reference's time. Weights: @pytest.mark.weight(n). Each test needs a public description, the
+one line candidates see of it (grader verify requires one): in descriptions.toml beside this file,
+or the first line of its docstring."""
 
 import pytest
 from hypothesis import given

@@ -7,11 +7,14 @@ only ever sees the calls the tests make.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import time
+import tomllib
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +38,7 @@ CONTEXT_CHARS = 240
 OUTPUT_CHARS = 4000
 EXAMPLE_CHARS = 4000
 DESCRIPTION_CHARS = 120
+DESCRIPTIONS_FILE = "descriptions.toml"
 
 _current: GraderPlugin | None = None
 
@@ -96,17 +100,40 @@ class LazyModule:
 
 
 def describe(item: pytest.Item) -> str:
-    """A test's public description: the first line of its docstring, or, for a state machine's
-    `Machine.TestCase`, of the machine's; "" when there is none. Written for candidates."""
+    """A test's public description, written for candidates; "" when it has none.
+
+    From `descriptions.toml` beside the test file (key: the test function's name, `Class.method`, or
+    a state machine's class name for its `Machine.TestCase`), else the first line of the docstring.
+    The file comes first because a docstring is part of the function's source, from which hypothesis
+    derives a derandomized test's examples: describing a test must not change what it tries.
+    """
     function = getattr(item, "obj", None)
     module = getattr(item, "module", None)
     owner = getattr(item, "cls", None)
-    source: object = function
+    name = str(getattr(item, "originalname", item.name))
+    key, source = name, function
     if owner is not None and getattr(function, "__qualname__", "").endswith(".runTest"):
         machine_name = owner.__qualname__.removesuffix(".TestCase")
+        key = machine_name
         source = getattr(module, machine_name, owner) if "." not in machine_name else owner
+    elif owner is not None:
+        key = f"{owner.__name__}.{name}"
+    listed = described_in(Path(str(item.path)).parent).get(key)
+    if isinstance(listed, str):
+        return listed.strip()[:DESCRIPTION_CHARS]
     lines = inspect.cleandoc(getattr(source, "__doc__", None) or "").splitlines()
     return lines[0].strip()[:DESCRIPTION_CHARS] if lines else ""
+
+
+@functools.cache
+def described_in(folder: Path) -> dict[str, Any]:
+    """The `[descriptions]` table of `folder/descriptions.toml` ({} when there is none); a broken
+    file is a collection error of the suite, not a grading that silently describes nothing."""
+    path = folder / DESCRIPTIONS_FILE
+    if not path.is_file():
+        return {}
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("descriptions", {})
+    return table if isinstance(table, dict) else {}
 
 
 def current() -> GraderPlugin:

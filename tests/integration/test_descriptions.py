@@ -1,5 +1,6 @@
-"""Each hidden test's public description is read from its docstring (or its state machine's) as the
-suite is collected, and travels with its result; `grader verify` refuses a suite that lacks one."""
+"""Each hidden test's public description is read as the suite is collected (from descriptions.toml
+beside it, else from its docstring or its state machine's) and travels with its result; `grader
+verify` refuses a suite that lacks one."""
 
 from __future__ import annotations
 
@@ -78,3 +79,17 @@ def test_verify_refuses_a_hidden_test_without_a_description(tmp_path: Path) -> N
     described = next(check for check in checks if check.name == "hidden tests described")
     assert not described.ok
     assert described.detail == "no description: test_machine.py::test_undocumented"
+
+
+def test_descriptions_toml_wins_and_leaves_the_source_as_it_was(tmp_path: Path, grade_source: GradeSource) -> None:
+    """The file beside the suite describes a test without touching its source (hypothesis derives a
+    derandomized test's examples from the source); it wins over a docstring."""
+    toy = toy_with_machine(tmp_path)
+    (toy / "tests" / "hidden" / "descriptions.toml").write_text(
+        '[descriptions]\ntest_undocumented = "Adds one and one."\nAddMachine = "Adds in any order."\n'
+    )
+    result = grade_source(SOURCE, challenge=load_challenge(toy))
+    described = {test.id.split("::", 1)[-1]: test.description for test in result.tests}
+    assert described["test_undocumented"] == "Adds one and one."
+    assert described["TestAddMachine::runTest"] == "Adds in any order."
+    assert described["test_add_small"] == "Adds two small numbers."  # not in the file: its docstring

@@ -53,7 +53,6 @@ BOOKS = books_of([(1, True), (1, True), (1, False), (2, False)])
 
 @pytest.mark.weight(2)
 def test_prompt_example(database, driver):
-    """Gives the prompt's example result in one query."""
     obs = run(database, driver, authors=AUTHORS, books=BOOKS)
     assert obs["rows"] == [[3, "Adams", 0, 0], [2, "Banks", 1, 0], [1, "Le Guin", 3, 2]]
     assert obs["queries"] == 1, obs["sql"]
@@ -61,7 +60,6 @@ def test_prompt_example(database, driver):
 
 @pytest.mark.weight(2)
 def test_author_without_books_has_two_int_zeros(database, driver):
-    """Gives an author without books int zeros for both counts."""
     obs = run(database, driver, authors=[{"id": 9, "name": "Nobody"}], books=[])
     assert obs["rows"] == [[9, "Nobody", 0, 0]]
     assert obs["types"] == [["int", "int"]]
@@ -69,7 +67,6 @@ def test_author_without_books_has_two_int_zeros(database, driver):
 
 
 def test_unpublished_books_only_give_a_zero_published_count(database, driver):
-    """Gives an int zero published_count to an author whose books are all unpublished."""
     authors = [{"id": 4, "name": "Drafty"}]
     obs = run(database, driver, authors=authors, books=books_of([(4, False), (4, False)]))
     assert obs["rows"] == [[4, "Drafty", 2, 0]]
@@ -77,7 +74,6 @@ def test_unpublished_books_only_give_a_zero_published_count(database, driver):
 
 
 def test_counts_are_ints_not_booleans(database, driver):
-    """Returns both counts as int, never as bool."""
     authors = [{"id": 1, "name": "One"}, {"id": 2, "name": "Two"}]
     books = books_of([(1, True), (2, True), (2, False)])
     obs = run(database, driver, authors=authors, books=books)
@@ -86,7 +82,6 @@ def test_counts_are_ints_not_booleans(database, driver):
 
 
 def test_every_count_is_independent_of_the_other(database, driver):
-    """Counts all books and published books correctly together, neither inflating the other."""
     # Several books and several published books per author: a second join would multiply.
     authors = [{"id": 1, "name": "Many"}, {"id": 2, "name": "Few"}]
     books = books_of([(1, True)] * 3 + [(1, False)] * 4 + [(2, True)] * 2)
@@ -96,7 +91,6 @@ def test_every_count_is_independent_of_the_other(database, driver):
 
 
 def test_ordered_by_name_in_code_point_order(database, driver):
-    """Orders authors by name in code-point order, an empty name first."""
     names = ["anna", "Zed", "Émile", "bob", "Anna", "", "zed"]
     authors = [{"id": 10 + i, "name": name} for i, name in enumerate(names)]
     obs = run(database, driver, authors=authors, books=[])
@@ -104,21 +98,18 @@ def test_ordered_by_name_in_code_point_order(database, driver):
 
 
 def test_name_order_is_not_id_order(database, driver):
-    """Orders authors by name, not by id."""
     authors = [{"id": 1, "name": "c"}, {"id": 2, "name": "a"}, {"id": 3, "name": "b"}]
     obs = run(database, driver, authors=authors, books=books_of([(3, True)]))
     assert obs["rows"] == [[2, "a", 0, 0], [3, "b", 1, 1], [1, "c", 0, 0]]
 
 
 def test_no_authors_at_all(database, driver):
-    """Returns no author, in one query, when there are no authors."""
     obs = run(database, driver, authors=[], books=[])
     assert obs["rows"] == []
     assert obs["queries"] == 1, obs["sql"]
 
 
 def test_one_author_one_book(database, driver):
-    """Counts one author's only book correctly, in one query."""
     authors = [{"id": 5, "name": "Solo"}]
     obs = run(database, driver, authors=authors, books=books_of([(5, True)]))
     check(obs, authors, books_of([(5, True)]))
@@ -126,7 +117,6 @@ def test_one_author_one_book(database, driver):
 
 @pytest.mark.weight(3)
 def test_five_hundred_authors_and_books_in_one_query(database, driver):
-    """Sends exactly 1 query with 500 authors and 500 books."""
     authors = [{"id": 3 + 5 * i, "name": f"author-{(i * 7919) % 1000:04d}"} for i in range(500)]
     books = [
         {"id": 10_000 - 3 * i, "author_id": authors[(i * i) % 250]["id"], "published": i % 3 == 0} for i in range(500)
@@ -156,7 +146,6 @@ def catalog_data(draw):
 @settings(max_examples=80)
 @given(data=catalog_data())
 def test_any_data_matches_the_model(database, driver, data):
-    """Agrees with the counting, ordering and one-query rules over random catalogs."""
     authors, books = data
     obs = run(database, driver, authors=authors, books=books)
     check(obs, authors, books)

@@ -181,19 +181,16 @@ def check_staged(result, spec, path):
 
 @pytest.mark.weight(2)
 def test_not_found_body_has_exactly_the_four_keys(driver):
-    """Gives a DRF NotFound the exact body with only status, code, message and path."""
     result = driver.call("GET", "/api/staged/books/7", spec=drf("NotFound"))
     assert_handled(result, body(404, "not_found", "Not found.", "/api/staged/books/7"))
 
 
 def test_path_is_the_request_path_without_query_string(driver):
-    """Sets path to the request path without its query string."""
     result = driver.call("GET", "/api/staged/search?q=django&page=2", spec=drf("NotFound"))
     assert_handled(result, body(404, "not_found", "Not found.", "/api/staged/search"))
 
 
 def test_path_follows_each_request(driver):
-    """Sets path to each request's own path as Django gives it."""
     for path in ("/api/staged/a", "/api/staged/b/c/", "/api/staged/", "/api/staged/%C3%A9t%C3%A9"):
         result = driver.call("PATCH", path, spec=drf("PermissionDenied"))
         expected_path = "/api/staged/été" if "%" in path else path
@@ -201,7 +198,6 @@ def test_path_follows_each_request(driver):
 
 
 def test_fields_absent_on_errors_other_than_validation(driver):
-    """Leaves the fields key out of every error that is not a validation error."""
     for spec in (drf("NotFound"), drf("Throttled", wait=3), django("Http404"), plain("ValueError", "x")):
         result = driver.call("GET", "/api/staged/f", spec=spec)
         assert "fields" not in result["json"]["error"], f"{spec['name']}: {result['json']}"
@@ -212,7 +208,6 @@ def test_fields_absent_on_errors_other_than_validation(driver):
 
 @pytest.mark.weight(2)
 def test_validation_errors_by_field(driver):
-    """Reports a ValidationError as 400 invalid with each field's list of messages."""
     detail = {"email": ["Enter a valid email address."], "name": ["Too short.", "Must not be blank."]}
     result = driver.call("POST", "/api/staged/users", spec=drf("ValidationError", detail))
     assert_handled(result, body(400, "invalid", "Invalid input.", "/api/staged/users", detail))
@@ -220,7 +215,6 @@ def test_validation_errors_by_field(driver):
 
 @pytest.mark.weight(2)
 def test_top_level_message_goes_to_non_field_errors(driver):
-    """Puts a top-level validation message under non_field_errors."""
     result = driver.call("POST", "/api/staged/pw", spec=drf("ValidationError", "Passwords differ."))
     assert_handled(
         result, body(400, "invalid", "Invalid input.", "/api/staged/pw", {"non_field_errors": ["Passwords differ."]})
@@ -228,7 +222,6 @@ def test_top_level_message_goes_to_non_field_errors(driver):
 
 
 def test_top_level_list_of_messages_goes_to_non_field_errors(driver):
-    """Puts a top-level list of validation messages under non_field_errors, in order."""
     result = driver.call("POST", "/api/staged/x", spec=drf("ValidationError", ["First.", "Second."]))
     assert_handled(
         result, body(400, "invalid", "Invalid input.", "/api/staged/x", {"non_field_errors": ["First.", "Second."]})
@@ -236,13 +229,11 @@ def test_top_level_list_of_messages_goes_to_non_field_errors(driver):
 
 
 def test_string_under_a_field_is_a_list_of_one_message(driver):
-    """Turns a single string under a field into a list of one message."""
     result = driver.call("PUT", "/api/staged/x", spec=drf("ValidationError", {"title": "Required."}))
     assert_handled(result, body(400, "invalid", "Invalid input.", "/api/staged/x", {"title": ["Required."]}))
 
 
 def test_validation_code_is_invalid_whatever_the_message_codes(driver):
-    """Uses code invalid for a ValidationError whatever code it was raised with."""
     spec = drf("ValidationError", {"qty": ["Too many."]}, code="max_value")
     result = driver.call("POST", "/api/staged/x", spec=spec)
     assert_handled(result, body(400, "invalid", "Invalid input.", "/api/staged/x", {"qty": ["Too many."]}))
@@ -250,7 +241,6 @@ def test_validation_code_is_invalid_whatever_the_message_codes(driver):
 
 @pytest.mark.weight(2)
 def test_nested_dicts_and_lists_are_flattened_with_dots(driver):
-    """Joins nested dict keys and list indexes into dotted field names, skipping valid items."""
     detail = {
         "address": {"zip": ["Bad zip."], "geo": {"lat": ["Out of range."]}},
         "lines": [{}, {"qty": ["Must be positive."]}, {"sku": ["Unknown."], "qty": ["Too big."]}],
@@ -270,13 +260,11 @@ def test_nested_dicts_and_lists_are_flattened_with_dots(driver):
 
 
 def test_empty_validation_detail_gives_empty_fields(driver):
-    """Gives an empty fields object for a ValidationError whose detail is an empty dict."""
     result = driver.call("POST", "/api/staged/x", spec=drf("ValidationError", {}))
     assert_handled(result, body(400, "invalid", "Invalid input.", "/api/staged/x", {}))
 
 
 def test_top_level_list_of_item_errors_is_indexed(driver):
-    """Names fields by item index for a top-level list of item errors."""
     detail = [{"name": ["Required."]}, {}, {"name": ["Too long."]}]
     result = driver.call("POST", "/api/staged/bulk", spec=drf("ValidationError", detail))
     fields = {"0.name": ["Required."], "2.name": ["Too long."]}
@@ -285,7 +273,6 @@ def test_top_level_list_of_item_errors_is_indexed(driver):
 
 @pytest.mark.weight(3)
 def test_real_serializer_errors_are_flattened(driver):
-    """Flattens a real serializer's nested, list and many=True errors into dotted field names."""
     order = {
         "email": "nope",
         "address": {"city": "Paris", "zip": "1"},
@@ -305,7 +292,6 @@ def test_real_serializer_errors_are_flattened(driver):
 
 
 def test_real_serializer_non_field_errors_nested_and_top(driver):
-    """Keeps a serializer's validate() errors under non_field_errors at their own nesting level."""
     nested = {"email": "a@b.example", "address": {"city": "Nowhere", "zip": "12345"}, "lines": []}
     result = driver.call("POST", "/api/orders/", json_body=nested)
     fields = {"address.non_field_errors": ["We do not deliver there."]}
@@ -317,7 +303,6 @@ def test_real_serializer_non_field_errors_nested_and_top(driver):
 
 
 def test_real_serializer_missing_fields(driver):
-    """Reports a serializer's missing required fields under their field names."""
     result = driver.call("POST", "/api/orders/", json_body={})
     required = ["This field is required."]
     fields = {"email": required, "address": required, "lines": required}
@@ -328,13 +313,11 @@ def test_real_serializer_missing_fields(driver):
 
 
 def test_drf_not_found_with_its_own_detail(driver):
-    """Uses the detail a DRF NotFound was raised with as the message."""
     result = driver.call("GET", "/api/staged/b/9", spec=drf("NotFound", "No book 9."))
     assert_handled(result, body(404, "not_found", "No book 9.", "/api/staged/b/9"))
 
 
 def test_drf_permission_denied(driver):
-    """Gives DRF's PermissionDenied its 403 status, code and default message."""
     result = driver.call("DELETE", "/api/staged/b/9", spec=drf("PermissionDenied"))
     assert_handled(
         result, body(403, "permission_denied", "You do not have permission to perform this action.", "/api/staged/b/9")
@@ -343,14 +326,12 @@ def test_drf_permission_denied(driver):
 
 @pytest.mark.weight(2)
 def test_code_given_when_raising_is_kept(driver):
-    """Uses the code a DRF exception was raised with instead of its default code."""
     result = driver.call("POST", "/api/staged/acct", spec=drf("PermissionDenied", "Account locked.", code="locked"))
     assert_handled(result, body(403, "locked", "Account locked.", "/api/staged/acct"))
 
 
 @pytest.mark.weight(2)
 def test_custom_api_exception_keeps_its_status_and_code(driver):
-    """Keeps a custom APIException's own status, code and default message."""
     result = driver.call("GET", "/api/staged/premium", spec=drf("PaymentRequired"))
     assert_handled(
         result, body(402, "payment_required", "Payment is required for this resource.", "/api/staged/premium")
@@ -358,34 +339,29 @@ def test_custom_api_exception_keeps_its_status_and_code(driver):
 
 
 def test_subclass_of_not_found_keeps_its_own_code(driver):
-    """Uses a NotFound subclass's own status, default code and message."""
     result = driver.call("GET", "/api/staged/old", spec=drf("Archived"))
     assert_handled(result, body(404, "archived", "This record was archived.", "/api/staged/old"))
 
 
 def test_base_api_exception_is_a_drf_500_not_logged(driver):
-    """Treats the base APIException as a DRF 500 with code error, not as an unexpected one."""
     result = driver.call("GET", "/api/staged/base", spec=drf("APIException"))
     assert_handled(result, body(500, "error", "A server error occurred.", "/api/staged/base"))
 
 
 @pytest.mark.weight(3)
 def test_throttled_keeps_retry_after(driver):
-    """Sets Retry-After to the throttle wait in whole seconds, rounded up."""
     for wait, header in ((1, "1"), (60, "60"), (2.5, "3"), (3600, "3600")):
         result = driver.call("GET", "/api/staged/t", spec=drf("Throttled", wait=wait))
         assert_handled(result, body(429, "throttled", throttled_message(wait), "/api/staged/t"), retry_after=header)
 
 
 def test_throttled_without_wait_has_no_retry_after(driver):
-    """Sends no Retry-After header when a throttled error has no wait."""
     result = driver.call("GET", "/api/staged/t", spec=drf("Throttled"))
     assert_handled(result, body(429, "throttled", "Request was throttled.", "/api/staged/t"))
 
 
 @pytest.mark.weight(2)
 def test_missing_credentials_with_basic_auth_is_401_with_www_authenticate(driver):
-    """Keeps the 401 and WWW-Authenticate header for missing credentials under Basic auth."""
     result = driver.call("GET", "/api/basic/")
     assert_handled(
         result,
@@ -395,7 +371,6 @@ def test_missing_credentials_with_basic_auth_is_401_with_www_authenticate(driver
 
 
 def test_wrong_basic_credentials_are_401_authentication_failed(driver):
-    """Keeps the 401 and WWW-Authenticate header for wrong Basic credentials."""
     result = driver.call("GET", "/api/basic/", headers={"Authorization": "Basic Zm9vOmJhcg=="})
     assert_handled(
         result,
@@ -406,7 +381,6 @@ def test_wrong_basic_credentials_are_401_authentication_failed(driver):
 
 @pytest.mark.weight(2)
 def test_missing_credentials_without_auth_scheme_is_403_not_authenticated(driver):
-    """Reports missing credentials as 403 not_authenticated when authentication has no scheme."""
     result = driver.call("GET", "/api/session/")
     assert_handled(
         result, body(403, "not_authenticated", "Authentication credentials were not provided.", "/api/session/")
@@ -414,13 +388,11 @@ def test_missing_credentials_without_auth_scheme_is_403_not_authenticated(driver
 
 
 def test_method_not_allowed(driver):
-    """Formats DRF's method-not-allowed error with its own status, code and message."""
     result = driver.call("DELETE", "/api/orders/")
     assert_handled(result, body(405, "method_not_allowed", 'Method "DELETE" not allowed.', "/api/orders/"))
 
 
 def test_malformed_json_is_a_parse_error(driver):
-    """Formats a malformed JSON request body as DRF's parse error with its message."""
     result = driver.call("POST", "/api/orders/", data="{bad", content_type="application/json")
     assert_json(result)
     error = result["json"]["error"]
@@ -432,7 +404,6 @@ def test_malformed_json_is_a_parse_error(driver):
 
 
 def test_unsupported_media_type(driver):
-    """Formats DRF's unsupported-media-type error with its own status, code and message."""
     result = driver.call("POST", "/api/orders/", data="hello", content_type="text/plain")
     assert_handled(
         result, body(415, "unsupported_media_type", 'Unsupported media type "text/plain" in request.', "/api/orders/")
@@ -440,7 +411,6 @@ def test_unsupported_media_type(driver):
 
 
 def test_not_acceptable(driver):
-    """Formats DRF's not-acceptable error with its own status, code and message."""
     result = driver.call("GET", "/api/orders/", headers={"Accept": "text/csv"})
     assert_handled(result, body(406, "not_acceptable", "Could not satisfy the request Accept header.", "/api/orders/"))
 
@@ -450,7 +420,6 @@ def test_not_acceptable(driver):
 
 @pytest.mark.weight(2)
 def test_django_http404_is_not_found(driver):
-    """Treats Django's Http404 as 404 not_found, with its own message or DRF's default."""
     result = driver.call("GET", "/api/staged/p/1", spec=django("Http404"))
     assert_handled(result, body(404, "not_found", "Not found.", "/api/staged/p/1"))
     result = driver.call("GET", "/api/staged/p/2", spec=django("Http404", "No Page matches the given query."))
@@ -459,7 +428,6 @@ def test_django_http404_is_not_found(driver):
 
 @pytest.mark.weight(2)
 def test_django_permission_denied_is_forbidden(driver):
-    """Treats Django's PermissionDenied as 403 permission_denied, with its message or the default."""
     result = driver.call("POST", "/api/staged/admin", spec=django("PermissionDenied"))
     assert_handled(
         result,
@@ -474,41 +442,35 @@ def test_django_permission_denied_is_forbidden(driver):
 
 @pytest.mark.weight(3)
 def test_unexpected_exception_is_a_generic_500(driver):
-    """Answers an unexpected exception with a generic 500 that reveals nothing about it."""
     result = driver.call("GET", "/api/staged/report", spec=plain("ValueError", "secret-db-password-hunter2"))
     assert_server_error(result, "/api/staged/report", "ValueError", secrets=["secret-db-password-hunter2", "hunter2"])
 
 
 @pytest.mark.weight(3)
 def test_unexpected_exception_is_logged_once_at_error_with_exc_info(driver):
-    """Logs an unexpected exception once at ERROR on api.errors with the exception as exc_info."""
     result = driver.call("POST", "/api/staged/report", spec=plain("RuntimeError", "secret-token-42"))
     assert_server_error(result, "/api/staged/report", "RuntimeError", exc_message="secret-token-42")
 
 
 def test_real_zero_division_is_a_500(driver):
-    """Handles a ZeroDivisionError raised in a view as a logged generic 500."""
     result = driver.call("GET", "/api/staged/ratio", spec={"family": "divide", "by": 0})
     assert result["raised"] == "ZeroDivisionError"
     assert_server_error(result, "/api/staged/ratio", "ZeroDivisionError", exc_message="division by zero")
 
 
 def test_django_validation_error_and_does_not_exist_are_500s(driver):
-    """Treats Django's own ValidationError and ObjectDoesNotExist as logged generic 500s."""
     for name in ("ValidationError", "ObjectDoesNotExist"):
         result = driver.call("PUT", "/api/staged/model", spec=django(name, "secret-model-detail"))
         assert_server_error(result, "/api/staged/model", name, secrets=["secret-model-detail"])
 
 
 def test_application_exception_is_a_500(driver):
-    """Treats an application's own exception class as a logged generic 500."""
     result = driver.call("GET", "/api/staged/ledger", spec=plain("LedgerError", "secret-balance-12.50"))
     assert_server_error(result, "/api/staged/ledger", "LedgerError", exc_message="secret-balance-12.50")
 
 
 @pytest.mark.weight(2)
 def test_server_error_message_is_the_same_for_every_exception(driver):
-    """Uses one fixed message for every unexpected exception."""
     messages = set()
     for index, name in enumerate(("ValueError", "KeyError", "TypeError", "AttributeError", "LookupError")):
         secret = f"secret-{name.lower()}-{index}"
@@ -519,7 +481,6 @@ def test_server_error_message_is_the_same_for_every_exception(driver):
 
 @pytest.mark.weight(2)
 def test_client_errors_are_not_logged_at_error(driver):
-    """Logs nothing at ERROR on api.errors for the client errors of rules 1 to 3."""
     specs = [drf("NotFound"), drf("ValidationError", {"a": ["b"]}), drf("Throttled", wait=5), django("Http404")]
     specs += [django("PermissionDenied"), drf("PaymentRequired"), drf("NotAuthenticated")]
     for spec in specs:
@@ -556,7 +517,6 @@ def details():
 @settings(max_examples=60)
 @given(detail=st.one_of(details(), st.dictionaries(field_names, details(), max_size=4)))
 def test_any_validation_detail_is_flattened(driver, detail):
-    """Builds fields by the flattening rules for randomly nested validation errors."""
     result = driver.call("POST", "/api/staged/generated", spec=drf("ValidationError", detail))
     assert_handled(result, body(400, "invalid", "Invalid input.", "/api/staged/generated", flatten(detail)))
 
@@ -599,7 +559,6 @@ def staged_specs(draw):
     query=st.sampled_from(["", "?page=3", "?q=a&b=c"]),
 )
 def test_any_exception_gets_the_right_response(driver, spec, segment, method, query):
-    """Gives the right status, code, message, headers and logging for random exceptions of every kind."""
     path = STAGED + segment
     result = driver.call(method, path + query, spec=spec)
     check_staged(result, spec, path)

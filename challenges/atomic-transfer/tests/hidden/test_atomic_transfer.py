@@ -281,7 +281,6 @@ LOCK_AUDIT = f"LOCK TABLE {AUDIT_TABLE} IN SHARE MODE"  # reads go on; the audit
 
 @pytest.mark.weight(2)
 def test_transfer_moves_money_and_audits_once(db, driver):
-    """Moves the amount from source to destination and writes exactly one audit entry."""
     obs = run(db, driver, [["transfer", 1, 2, "30.00"]])
     assert obs["results"] == [OK]
     assert obs["balances"] == {1: "70.00", 2: "50.00", 3: "0.00"}
@@ -290,7 +289,6 @@ def test_transfer_moves_money_and_audits_once(db, driver):
 
 @pytest.mark.weight(2)
 def test_transfer_of_the_whole_balance(db, driver):
-    """Allows a transfer of exactly the whole balance, which leaves the source at 0."""
     obs = run(db, driver, [["transfer", 2, 3, "20.00"], ["transfer", 3, 1, "20.00"]])
     assert obs["results"] == [OK, OK]
     assert obs["balances"] == {1: "120.00", 2: "0.00", 3: "0.00"}
@@ -298,7 +296,6 @@ def test_transfer_of_the_whole_balance(db, driver):
 
 
 def test_transfer_of_one_cent(db, driver):
-    """Moves the smallest amount two decimal places allow, exactly."""
     obs = run(db, driver, [["transfer", 1, 3, "0.01"]])
     assert obs["results"] == [OK]
     assert obs["balances"] == {1: "99.99", 2: "20.00", 3: "0.01"}
@@ -306,7 +303,6 @@ def test_transfer_of_one_cent(db, driver):
 
 @pytest.mark.weight(3)
 def test_insufficient_funds_changes_nothing(db, driver):
-    """Raises InsufficientFunds, an Exception subclass, when the source is short; nothing changes."""
     obs = run(db, driver, [["transfer", 2, 1, "20.01"], ["transfer", 3, 1, "0.01"]])
     assert obs["results"] == [["error", "InsufficientFunds"], ["error", "InsufficientFunds"]]
     assert obs["balances"] == balances_of(ACCOUNTS)
@@ -318,7 +314,6 @@ def test_insufficient_funds_changes_nothing(db, driver):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("amount", ["0.00", "-5.00", "-0.01"])
 def test_non_positive_amount_raises_value_error(db, driver, amount):
-    """Raises ValueError for a zero or negative amount and changes nothing."""
     obs = run(db, driver, [["transfer", 1, 2, amount]])
     assert obs["results"] == [["error", "ValueError"]]
     assert obs["balances"] == balances_of(ACCOUNTS)
@@ -327,7 +322,6 @@ def test_non_positive_amount_raises_value_error(db, driver, amount):
 
 @pytest.mark.weight(2)
 def test_same_account_raises_value_error(db, driver):
-    """Raises ValueError when source and destination are the same account."""
     obs = run(db, driver, [["transfer", 1, 1, "5.00"], ["transfer", 3, 3, "5.00"]])
     assert obs["results"] == [["error", "ValueError"], ["error", "ValueError"]]
     assert obs["balances"] == balances_of(ACCOUNTS)
@@ -335,7 +329,6 @@ def test_same_account_raises_value_error(db, driver):
 
 
 def test_missing_account_raises_does_not_exist(db, driver):
-    """Raises Account.DoesNotExist when either account is missing, and changes nothing."""
     obs = run(db, driver, [["transfer", 1, 99, "5.00"], ["transfer", 98, 1, "5.00"]])
     assert obs["results"] == [["error", "DoesNotExist"], ["error", "DoesNotExist"]]
     assert obs["balances"] == balances_of(ACCOUNTS)
@@ -344,7 +337,6 @@ def test_missing_account_raises_does_not_exist(db, driver):
 
 @pytest.mark.weight(2)
 def test_value_error_wins_over_a_missing_account(db, driver):
-    """Raises ValueError for a bad amount or same id even when an account is missing."""
     # The same missing id on both sides; a bad amount with a missing account on either side.
     actions = [["transfer", 99, 99, "5.00"], ["transfer", 1, 99, "0.00"], ["transfer", 98, 1, "-1.00"]]
     obs = run(db, driver, actions)
@@ -354,7 +346,6 @@ def test_value_error_wins_over_a_missing_account(db, driver):
 
 
 def test_a_missing_account_wins_over_insufficient_funds(db, driver):
-    """Raises Account.DoesNotExist, not InsufficientFunds, when an account is missing."""
     obs = run(db, driver, [["transfer", 3, 99, "5.00"], ["transfer", 2, 97, "20.01"]])
     assert obs["results"] == [["error", "DoesNotExist"], ["error", "DoesNotExist"]]
     assert obs["balances"] == balances_of(ACCOUNTS)
@@ -365,7 +356,6 @@ def test_a_missing_account_wins_over_insufficient_funds(db, driver):
 
 @pytest.mark.weight(3)
 def test_a_failing_write_to_the_destination_leaves_both_rows_unchanged(db, driver):
-    """Propagates a database error on the destination's write and leaves both balances unchanged."""
     load(db)
     fail_writes_to(db, 2)
     assert driver.transfer(1, 2, "30.00") == ["error", "OperationalError"]
@@ -374,7 +364,6 @@ def test_a_failing_write_to_the_destination_leaves_both_rows_unchanged(db, drive
 
 
 def test_a_failing_write_to_the_source_changes_nothing(db, driver):
-    """Propagates a database error on the source's write and changes nothing."""
     load(db)
     fail_writes_to(db, 1)
     assert driver.transfer(1, 2, "30.00") == ["error", "OperationalError"]
@@ -387,7 +376,6 @@ def test_a_failing_write_to_the_source_changes_nothing(db, driver):
 
 @pytest.mark.weight(3)
 def test_a_deposit_committed_while_the_transfer_waits_is_not_lost(db, driver):
-    """Never loses a deposit to the source committed while the transfer waits for its row lock."""
     load(db)
     result, _, _ = while_held(db, [change_balance(1, "50.00")], lambda: driver.transfer(1, 2, "30.00"))
     assert result == OK
@@ -397,7 +385,6 @@ def test_a_deposit_committed_while_the_transfer_waits_is_not_lost(db, driver):
 
 @pytest.mark.weight(2)
 def test_a_deposit_to_the_destination_is_not_lost(db, driver):
-    """Never loses a deposit to the destination committed while the transfer waits for its row lock."""
     load(db)
     result, _, _ = while_held(db, [change_balance(2, "5.00")], lambda: driver.transfer(1, 2, "30.00"))
     assert result == OK
@@ -407,7 +394,6 @@ def test_a_deposit_to_the_destination_is_not_lost(db, driver):
 
 @pytest.mark.weight(3)
 def test_the_balance_check_sees_a_withdrawal_committed_while_waiting(db, driver):
-    """Checks the balance committed after the lock wait, so a withdrawal meanwhile gives InsufficientFunds."""
     load(db)
     result, _, _ = while_held(db, [change_balance(1, "-90.00")], lambda: driver.transfer(1, 2, "30.00"))
     assert result == ["error", "InsufficientFunds"]
@@ -419,7 +405,6 @@ def test_the_balance_check_sees_a_withdrawal_committed_while_waiting(db, driver)
 
 @pytest.mark.weight(3)
 def test_the_audit_entry_is_written_after_the_transfer_commits(db, driver):
-    """Writes the audit entry only once the transfer has committed (on_commit, not directly)."""
     load(db)
     result, _, looked = while_held(db, [LOCK_AUDIT], lambda: driver.transfer(1, 2, "30.00"), look=lambda: state(db))
     assert result == OK
@@ -430,7 +415,6 @@ def test_the_audit_entry_is_written_after_the_transfer_commits(db, driver):
 
 @pytest.mark.weight(3)
 def test_audit_waits_for_the_callers_commit(db, driver):
-    """Applies and audits transfers made inside the caller's atomic() block once it commits."""
     obs = run(db, driver, [["atomic_commit", [["transfer", 1, 2, "10.00"], ["transfer", 2, 3, "5.00"]]]])
     assert obs["results"] == [["ok", {"inner": [OK, OK]}]]
     assert obs["balances"] == {1: "90.00", 2: "25.00", 3: "5.00"}
@@ -439,7 +423,6 @@ def test_audit_waits_for_the_callers_commit(db, driver):
 
 @pytest.mark.weight(2)
 def test_no_audit_entry_before_the_callers_block_commits(db, driver):
-    """Writes no audit entry before the caller's atomic() block has committed."""
     load(db)
     actions = [["transfer", 1, 2, "10.00"], ["transfer", 2, 3, "5.00"]]
     result, _, looked = while_held(
@@ -453,7 +436,6 @@ def test_no_audit_entry_before_the_callers_block_commits(db, driver):
 @pytest.mark.weight(3)
 @pytest.mark.parametrize("how", ["atomic_rollback", "atomic_raise"])
 def test_no_audit_when_the_caller_rolls_back(db, driver, how):
-    """Applies and audits nothing when the caller's atomic() block is rolled back or raises."""
     obs = run(db, driver, [[how, [["transfer", 1, 2, "10.00"]]], ["transfer", 1, 3, "1.00"]])
     assert obs["results"] == [["ok", {"inner": [OK]}], OK]
     assert obs["balances"] == {1: "99.00", 2: "20.00", 3: "1.00"}
@@ -465,7 +447,6 @@ def test_no_audit_when_the_caller_rolls_back(db, driver, how):
 
 @pytest.mark.weight(3)
 def test_transfer_many_keeps_the_successes(db, driver):
-    """Returns one bool per transfer from transfer_many and keeps every successful transfer."""
     transfers = [
         [1, 2, "10.00"],
         [3, 1, "1.00"],
@@ -482,7 +463,6 @@ def test_transfer_many_keeps_the_successes(db, driver):
 
 
 def test_transfer_many_empty(db, driver):
-    """Returns [] from transfer_many for an empty batch and changes nothing."""
     obs = run(db, driver, [["many", []]])
     assert obs["results"] == [["ok", []]]
     assert obs["balances"] == balances_of(ACCOUNTS)
@@ -491,7 +471,6 @@ def test_transfer_many_empty(db, driver):
 
 @pytest.mark.weight(2)
 def test_transfer_many_first_failure_does_not_stop_the_rest(db, driver):
-    """Goes on with the batch after a failed transfer, even the first one."""
     obs = run(db, driver, [["many", [[3, 1, "1.00"], [1, 3, "1.00"], [2, 3, "1.00"]]]])
     assert obs["results"] == [["ok", [False, True, True]]]
     assert obs["balances"] == {1: "99.00", 2: "19.00", 3: "2.00"}
@@ -499,7 +478,6 @@ def test_transfer_many_first_failure_does_not_stop_the_rest(db, driver):
 
 @pytest.mark.weight(2)
 def test_transfer_many_later_transfers_see_earlier_ones(db, driver):
-    """Lets later transfers of a batch see the effect of earlier successful ones."""
     transfers = [[3, 1, "5.00"], [1, 3, "50.00"], [3, 2, "30.00"], [2, 1, "60.00"], [2, 1, "50.00"]]
     obs = run(db, driver, [["many", transfers]])
     assert obs["results"] == [["ok", [False, True, True, False, True]]]
@@ -509,7 +487,6 @@ def test_transfer_many_later_transfers_see_earlier_ones(db, driver):
 
 @pytest.mark.weight(2)
 def test_transfer_many_inside_a_rolled_back_caller(db, driver):
-    """Applies and audits nothing of a batch run inside a caller's block that is rolled back."""
     obs = run(db, driver, [["atomic_rollback", [["many", [[1, 2, "10.00"], [3, 1, "1.00"], [2, 3, "1.00"]]]]]])
     assert obs["results"] == [["ok", {"inner": [["ok", [True, False, True]]]}]]
     assert obs["balances"] == balances_of(ACCOUNTS)
@@ -518,7 +495,6 @@ def test_transfer_many_inside_a_rolled_back_caller(db, driver):
 
 @pytest.mark.weight(2)
 def test_transfer_many_inside_a_committed_caller(db, driver):
-    """Audits a batch run inside the caller's block, in transfer order, once that block commits."""
     obs = run(db, driver, [["atomic_commit", [["many", [[3, 1, "1.00"], [1, 3, "4.00"]]], ["transfer", 3, 2, "4.00"]]]])
     assert obs["results"] == [["ok", {"inner": [["ok", [False, True]], OK]}]]
     assert obs["balances"] == {1: "96.00", 2: "24.00", 3: "0.00"}
@@ -527,7 +503,6 @@ def test_transfer_many_inside_a_committed_caller(db, driver):
 
 @pytest.mark.weight(2)
 def test_transfer_many_audits_after_the_whole_batch_commits(db, driver):
-    """Writes a batch's audit entries only after the whole batch has committed, not one by one."""
     load(db)
     transfers = [[1, 2, "10.00"], [3, 1, "1.00"], [2, 3, "30.00"]]
     result, _, looked = while_held(db, [LOCK_AUDIT], lambda: driver.transfer_many(transfers), look=lambda: state(db))
@@ -538,7 +513,6 @@ def test_transfer_many_audits_after_the_whole_batch_commits(db, driver):
 
 
 def test_transfer_many_is_one_transaction(db, driver):
-    """Commits a batch once, at the end: no other connection sees its changes before then."""
     load(db)
     transfers = [[1, 2, "10.00"], [2, 3, "5.00"]]
     result, _, looked = while_held(db, [lock_row(3)], lambda: driver.transfer_many(transfers), look=lambda: state(db))
@@ -581,7 +555,6 @@ action_st = st.one_of(plain_action_st, plain_action_st, caller_block_st)
 @settings(max_examples=40)
 @given(accounts=account_st, actions=st.lists(action_st, max_size=6))
 def test_random_transfers_match_the_oracle(db, driver, accounts, actions):
-    """Agrees with the rules over random sequences of transfers, batches and caller blocks."""
     bank = Bank(accounts)
     expected = [bank.act(a) for a in actions]
     obs = run(db, driver, actions, accounts=accounts)  # also checks when each audit entry was written
@@ -594,7 +567,6 @@ def test_random_transfers_match_the_oracle(db, driver, accounts, actions):
 @settings(max_examples=25)
 @given(accounts=account_st, transfer=transfer_st, faulty=st.integers(min_value=1, max_value=3))
 def test_random_failing_writes_leave_nothing_half_done(db, driver, accounts, transfer, faulty):
-    """Leaves nothing half done when a write to either account fails, over random transfers."""
     bank = Bank(accounts)
     expected = bank.transfer(*transfer)
     if expected == OK and faulty in transfer[:2]:
@@ -617,7 +589,6 @@ def test_random_failing_writes_leave_nothing_half_done(db, driver, accounts, tra
     new_balance=st.integers(min_value=0, max_value=10000),
 )
 def test_random_competing_changes_are_never_lost(db, driver, accounts, pair, amount, source_held, new_balance):
-    """Ends as if run after a competing change committed during its lock wait, over random cases."""
     # A competing transaction sets one of the two accounts' balance to `new_balance` and commits
     # while the transfer waits for its row: the outcome is that of the transfer run after it.
     from_id, to_id = pair

@@ -140,7 +140,6 @@ def span(submission, seq, low, high, **kwargs):
 
 
 def test_prompt_examples(submission):
-    """Returns the results shown in the prompt's examples for binary_search."""
     rows = [3, 5, 5, 5, 8, 13]
     assert search(submission, stored(rows), 5) == 1
     assert search(submission, stored(rows), 4) is None
@@ -150,14 +149,12 @@ def test_prompt_examples(submission):
 
 @pytest.mark.weight(2)
 def test_every_element_of_a_distinct_list_is_found(submission):
-    """Finds the index of every item in a sequence whose keys are all distinct."""
     rows = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31]
     for index, value in enumerate(rows):
         assert search(submission, stored(rows), value) == index
 
 
 def test_absent_targets_return_none(submission):
-    """Returns None for a target equal to no key, whether below, between or above the keys."""
     rows = [10, 20, 20, 30, 40]
     for target in [-5, 9, 15, 25, 35, 41, 1000]:
         assert search(submission, stored(rows), target) is None
@@ -165,7 +162,6 @@ def test_absent_targets_return_none(submission):
 
 @pytest.mark.weight(2)
 def test_leftmost_of_duplicates(submission):
-    """Returns the smallest index when several items have the target key."""
     rows = [1, 2, 2, 2, 2, 2, 2, 3, 4, 4]
     assert search(submission, stored(rows), 2) == 1
     assert search(submission, stored(rows), 4) == 8
@@ -174,7 +170,6 @@ def test_leftmost_of_duplicates(submission):
 
 
 def test_first_and_last_elements(submission):
-    """Finds targets at the first and at the last index of the sequence."""
     rows = list(range(0, 40, 3))
     assert search(submission, stored(rows), rows[0]) == 0
     assert search(submission, stored(rows), rows[-1]) == len(rows) - 1
@@ -183,21 +178,18 @@ def test_first_and_last_elements(submission):
 
 
 def test_empty_sequence_returns_none_without_accesses(submission):
-    """Returns None on an empty sequence without any item access."""
     seq = stored([])
     assert search(submission, seq, 1) is None
     assert seq._accesses == 0
 
 
 def test_single_element(submission):
-    """Handles a one-item sequence, for a target equal to, below or above its key."""
     assert search(submission, stored([4]), 4) == 0
     assert search(submission, stored([4]), 3) is None
     assert search(submission, stored([4]), 5) is None
 
 
 def test_strings_and_tuples(submission):
-    """Searches keys that are strings or tuples, in their natural order."""
     names = ["Ada", "Bob", "Eve", "eve", "zoe", "Émile"]  # code-point order
     for index, name in enumerate(names):
         assert search(submission, stored(names), name) == index
@@ -207,7 +199,6 @@ def test_strings_and_tuples(submission):
 
 
 def test_zero_and_negative_keys(submission):
-    """Searches int keys that are zero or negative."""
     rows = [-9, -3, -3, 0, 0, 4]
     assert search(submission, stored(rows), -3) == 1
     assert search(submission, stored(rows), 0) == 3
@@ -219,7 +210,6 @@ def test_zero_and_negative_keys(submission):
 
 @pytest.mark.weight(2)
 def test_key_is_applied_to_items_not_to_the_target(submission):
-    """Applies key to the items only and compares the target with key(item) as it is."""
     words = ["a", "I", "to", "be", "tea", "cat", "dog", "cake", "moon", "stars"]
     assert search(submission, stored(words), 3, key=Key(len)) == 4
     assert search(submission, stored(words), 1, key=Key(len)) == 0
@@ -228,7 +218,6 @@ def test_key_is_applied_to_items_not_to_the_target(submission):
 
 
 def test_key_on_records(submission):
-    """Searches records sorted by one field, through a key that extracts that field."""
     rows = [(3, "x"), (1, "a"), (4, "q"), (1, "b"), (5, "z")]
     rows.sort(key=operator.itemgetter(1))  # sorted by the name, not by the number
     assert search(submission, stored(rows), "b", key=Key(operator.itemgetter(1))) == 1
@@ -236,13 +225,11 @@ def test_key_on_records(submission):
 
 
 def test_explicit_key_none_uses_the_items(submission):
-    """Treats an explicit key=None as each item being its own key."""
     rows = [1, 3, 3, 9]
     assert search(submission, stored(rows), 3, key=None) == 1
 
 
 def test_decreasing_items_with_a_negating_key(submission):
-    """Searches items that descend in value but ascend under the given key."""
     rows = [50, 40, 40, 30, 10]
     assert search(submission, stored(rows), -40, key=Key(operator.neg)) == 1
     assert search(submission, stored(rows), -10, key=Key(operator.neg)) == 4
@@ -254,7 +241,6 @@ def test_decreasing_items_with_a_negating_key(submission):
 
 @pytest.mark.weight(2)
 def test_exactly_one_len_call_and_no_other_use(submission):
-    """Calls len(seq) exactly once and uses seq only through int indexes in range."""
     for n in [0, 1, 2, 5, 64]:
         seq = ProbeSequence(n, lambda i: i)
         submission.binary_search(seq, n // 2)
@@ -263,7 +249,6 @@ def test_exactly_one_len_call_and_no_other_use(submission):
 
 @pytest.mark.weight(3)
 def test_access_budget_for_every_size_and_position(submission):
-    """Stays within B(n) item accesses on small sequences of many sizes, wherever the target is."""
     for n in [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 32, 33]:
         rows = list(range(0, 2 * n, 2))
         for target in [-1, 0, rows[n // 2], rows[n // 2] + 1, rows[-1], rows[-1] + 1]:
@@ -273,7 +258,6 @@ def test_access_budget_for_every_size_and_position(submission):
 
 @pytest.mark.weight(3)
 def test_a_million_virtual_items(submission):
-    """Finds the smallest matching index within B(n) accesses on a large computed sequence."""
     n = 10**6
     item = lambda i: 2 * i // 3  # noqa: E731 - runs of one and two equal items
     for target in [0, 1, 2, 3, 333_333, 444_444, 666_665, 666_666, 666_667, -1]:
@@ -283,7 +267,6 @@ def test_a_million_virtual_items(submission):
 
 @pytest.mark.weight(3)
 def test_long_runs_of_equal_keys_stay_within_budget(submission):
-    """Stays within B(n) accesses even when the target fills a run of a million equal keys."""
     n = 10**6
     item = lambda i: i // 50_000  # noqa: E731 - twenty runs of fifty thousand
     for target in [0, 1, 7, 19, 20]:
@@ -295,7 +278,6 @@ def test_long_runs_of_equal_keys_stay_within_budget(submission):
 
 @pytest.mark.weight(3)
 def test_sequence_of_ten_to_the_eighteen_items(submission):
-    """Searches a sequence of 10^18 items computed on demand, with int indexes only."""
     n = HUGE
     item = lambda i: i // 3  # noqa: E731
     for target in [0, 1, 12345678901234, n // 3 - 1, n // 3, n // 3 + 1, -4]:
@@ -313,7 +295,6 @@ sorted_lists = st.lists(st.integers(-6, 6), max_size=40).map(sorted)
 @settings(max_examples=150)
 @given(rows=sorted_lists, target=st.integers(-8, 8))
 def test_matches_the_oracle(submission, rows, target):
-    """Returns the smallest matching index or None over random sorted sequences of ints."""
     seq = stored(rows)
     assert search(submission, seq, target) == oracle_search(len(rows), rows.__getitem__, target)
 
@@ -325,7 +306,6 @@ def test_matches_the_oracle(submission, rows, target):
     target=st.integers(-1, 6),
 )
 def test_matches_the_oracle_with_a_key(submission, rows, target):
-    """Returns the smallest matching index or None over random records searched with a key."""
     rows.sort(key=operator.itemgetter(0))
     seq = stored(rows)
     key = operator.itemgetter(0)
@@ -337,7 +317,6 @@ def test_matches_the_oracle_with_a_key(submission, rows, target):
 @settings(max_examples=60)
 @given(n=st.integers(1, HUGE), step=st.integers(1, 10**6), target=st.integers(-2, HUGE))
 def test_matches_the_oracle_on_huge_virtual_sequences(submission, n, step, target):
-    """Returns the smallest matching index or None on random sequences of up to 10^18 items."""
     item = lambda i: i // step  # noqa: E731
     seq = ProbeSequence(n, item)
     assert search(submission, seq, target) == oracle_search(n, item, target)
@@ -347,7 +326,6 @@ def test_matches_the_oracle_on_huge_virtual_sequences(submission, n, step, targe
 
 
 def test_range_prompt_examples(submission):
-    """Returns the results shown in the prompt's examples for bisect_range."""
     rows = [3, 5, 5, 5, 8, 13]
     assert span(submission, stored(rows), 5, 13) == (1, 5)
     assert span(submission, stored(rows), 9, 2) == (5, 5)
@@ -355,7 +333,6 @@ def test_range_prompt_examples(submission):
 
 @pytest.mark.weight(2)
 def test_range_bounds_present_and_absent(submission):
-    """Returns the first indexes with key >= low and key >= high, whether or not those keys occur."""
     rows = [1, 2, 2, 3, 5, 8, 8, 13]
     assert span(submission, stored(rows), 2, 8) == (1, 5)
     assert span(submission, stored(rows), 2, 9) == (1, 7)
@@ -368,7 +345,6 @@ def test_range_bounds_present_and_absent(submission):
 
 @pytest.mark.weight(2)
 def test_range_high_not_above_low_is_empty_at_low(submission):
-    """Returns (i, i), i the first index with key >= low, when high <= low."""
     rows = [1, 2, 2, 3, 5, 8, 8, 13]
     assert span(submission, stored(rows), 3, 3) == (3, 3)
     assert span(submission, stored(rows), 8, 2) == (5, 5)
@@ -377,7 +353,6 @@ def test_range_high_not_above_low_is_empty_at_low(submission):
 
 
 def test_range_on_empty_sequence(submission):
-    """Returns (0, 0) on an empty sequence without any item access."""
     seq = stored([])
     assert span(submission, seq, 1, 5) == (0, 0)
     assert seq._accesses == 0
@@ -387,7 +362,6 @@ def test_range_on_empty_sequence(submission):
 
 
 def test_range_with_a_key(submission):
-    """Compares low and high with key(item) when a key is given, high <= low included."""
     words = ["a", "I", "to", "be", "tea", "cat", "dog", "cake", "moon", "stars"]
     assert span(submission, stored(words), 2, 4, key=Key(len)) == (2, 7)
     assert span(submission, stored(words), 4, 2, key=Key(len)) == (7, 7)
@@ -396,7 +370,6 @@ def test_range_with_a_key(submission):
 
 @pytest.mark.weight(3)
 def test_range_budget_on_huge_sequences(submission):
-    """Stays within 2 * B(n) accesses in bisect_range on sequences of up to 10^18 items."""
     for n, step, low, high in [
         (10**6, 50_000, 3, 7),
         (10**6, 1, 999_999, 10**6),
@@ -413,7 +386,6 @@ def test_range_budget_on_huge_sequences(submission):
 @settings(max_examples=120)
 @given(rows=sorted_lists, low=st.integers(-8, 8), high=st.integers(-8, 8))
 def test_range_matches_the_oracle(submission, rows, low, high):
-    """Returns the right (i, j) over random sorted int sequences and bounds."""
     seq = stored(rows)
     assert span(submission, seq, low, high) == oracle_range(len(rows), rows.__getitem__, low, high)
 
@@ -426,6 +398,5 @@ def test_range_matches_the_oracle(submission, rows, low, high):
     high=st.text("abc", max_size=3),
 )
 def test_range_matches_the_oracle_on_strings(submission, rows, low, high):
-    """Returns the right (i, j) over random sorted string sequences and bounds."""
     seq = stored(rows)
     assert span(submission, seq, low, high) == oracle_range(len(rows), rows.__getitem__, low, high)

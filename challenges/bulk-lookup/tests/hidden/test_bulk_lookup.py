@@ -112,7 +112,6 @@ def big_data(n_customers, n_orders):
 
 @pytest.mark.weight(2)
 def test_customers_for_example(database, driver):
-    """Maps each order id to its Customer in at most one query, as in the prompt's example."""
     obs = customers_for(database, driver, customers=CUSTOMERS, orders=ORDERS, order_ids=[12, 11])
     assert obs["is_dict"] is True
     assert obs["mapping"] == {12: ["Customer", 1, "ann@example.com"], 11: ["Customer", 2, "Bob@Example.com"]}
@@ -121,21 +120,18 @@ def test_customers_for_example(database, driver):
 
 @pytest.mark.weight(2)
 def test_customers_for_empty_list_runs_no_query(database, driver):
-    """Returns an empty dict for an empty order list without any query."""
     obs = customers_for(database, driver, customers=CUSTOMERS, orders=ORDERS, order_ids=[])
     assert obs["mapping"] == {}
     assert obs["queries"] == 0, obs["sql"]
 
 
 def test_customers_for_single_order(database, driver):
-    """Maps a single order to its customer in at most one query."""
     obs = customers_for(database, driver, customers=CUSTOMERS, orders=ORDERS, order_ids=[11])
     assert obs["mapping"] == {11: ["Customer", 2, "Bob@Example.com"]}
     assert obs["queries"] <= 1, obs["sql"]
 
 
 def test_orders_sharing_a_customer_share_one_customer_instance(database, driver):
-    """Maps orders of the same customer to the very same Customer instance."""
     obs = customers_for(database, driver, customers=CUSTOMERS, orders=ORDERS, order_ids=[10, 12])
     assert obs["mapping"] == {10: ["Customer", 1, "ann@example.com"], 12: ["Customer", 1, "ann@example.com"]}
     assert obs["instances"][10] == obs["instances"][12], "result[10] is not result[12]"
@@ -144,7 +140,6 @@ def test_orders_sharing_a_customer_share_one_customer_instance(database, driver)
 
 @pytest.mark.weight(3)
 def test_customers_for_five_hundred_orders_in_one_query(database, driver):
-    """Handles 500 orders in at most one query, with one Customer object per customer."""
     customers, orders = big_data(60, 500)
     order_ids = [o["id"] for o in orders]
     obs = customers_for(database, driver, customers=customers, orders=orders, order_ids=order_ids)
@@ -154,7 +149,6 @@ def test_customers_for_five_hundred_orders_in_one_query(database, driver):
 
 
 def test_customers_for_many_distinct_customers_in_one_query(database, driver):
-    """Stays within one query when the orders belong to many different customers."""
     customers, orders = big_data(300, 300)
     order_ids = [o["id"] for o in orders][::2]
     obs = customers_for(database, driver, customers=customers, orders=orders, order_ids=order_ids)
@@ -168,7 +162,6 @@ def test_customers_for_many_distinct_customers_in_one_query(database, driver):
 
 @pytest.mark.weight(2)
 def test_orders_by_email_example(database, driver):
-    """Returns every given email with its orders, ignoring case, in one query (the example)."""
     emails = ["ANN@example.com", "bob@example.com", "cy@example.com", "zed@example.com"]
     obs = orders_by_email(database, driver, customers=CUSTOMERS, orders=ORDERS, emails=emails)
     assert obs["is_dict"] is True
@@ -182,7 +175,6 @@ def test_orders_by_email_example(database, driver):
 
 
 def test_values_are_lists_of_orders(database, driver):
-    """Gives each email a plain list of Order instances as its value."""
     obs = orders_by_email(
         database, driver, customers=CUSTOMERS, orders=ORDERS, emails=["ann@example.com", "nobody@example.com"]
     )
@@ -191,7 +183,6 @@ def test_values_are_lists_of_orders(database, driver):
 
 
 def test_matching_ignores_case_on_both_sides(database, driver):
-    """Matches emails ignoring case, whatever the case of the given and the stored address."""
     obs = orders_by_email(
         database, driver, customers=CUSTOMERS, orders=ORDERS, emails=["BOB@EXAMPLE.COM", "Ann@Example.Com"]
     )
@@ -203,7 +194,6 @@ def test_matching_ignores_case_on_both_sides(database, driver):
 
 
 def test_two_spellings_of_one_email_are_both_keys(database, driver):
-    """Keeps two given strings differing only in case as two keys with the same orders."""
     emails = ["ann@example.com", "ANN@EXAMPLE.COM"]
     obs = orders_by_email(database, driver, customers=CUSTOMERS, orders=ORDERS, emails=emails)
     rows = [[10, 1, "12.50"], [12, 1, "7.25"]]
@@ -212,7 +202,6 @@ def test_two_spellings_of_one_email_are_both_keys(database, driver):
 
 
 def test_emails_without_orders_map_to_empty_lists(database, driver):
-    """Maps an unknown email and a customer without orders to empty lists."""
     emails = ["cy@example.com", "ghost@example.com"]
     obs = orders_by_email(database, driver, customers=CUSTOMERS, orders=ORDERS, emails=emails)
     assert obs["mapping"] == {"cy@example.com": [], "ghost@example.com": []}
@@ -220,7 +209,6 @@ def test_emails_without_orders_map_to_empty_lists(database, driver):
 
 
 def test_orders_are_sorted_by_id(database, driver):
-    """Lists each email's orders by ascending id."""
     orders = [
         {"id": 40, "customer_id": 1, "total": "1.00"},
         {"id": 7, "customer_id": 1, "total": "9.00"},
@@ -232,7 +220,6 @@ def test_orders_are_sorted_by_id(database, driver):
 
 
 def test_underscore_and_percent_are_plain_characters(database, driver):
-    """Treats _ and % in an email as ordinary characters, not wildcards."""
     customers = [{"id": 1, "email": "a_b@x.org"}, {"id": 2, "email": "100%@x.org"}]
     orders = [{"id": 1, "customer_id": 1, "total": "1.00"}, {"id": 2, "customer_id": 2, "total": "2.00"}]
     emails = ["axb@x.org", "A_B@X.org", "100x@x.org", "100%@X.ORG"]
@@ -246,21 +233,18 @@ def test_underscore_and_percent_are_plain_characters(database, driver):
 
 
 def test_empty_email_list(database, driver):
-    """Returns an empty dict for an empty email list, with at most one query."""
     obs = orders_by_email(database, driver, customers=CUSTOMERS, orders=ORDERS, emails=[])
     assert obs["mapping"] == {}
     assert obs["queries"] <= 1, obs["sql"]
 
 
 def test_nothing_matches_still_one_query(database, driver):
-    """Runs exactly one query even when no given email matches."""
     obs = orders_by_email(database, driver, customers=CUSTOMERS, orders=ORDERS, emails=["x@y.z"])
     assert obs["mapping"] == {"x@y.z": []}
     assert obs["queries"] == 1, obs["sql"]
 
 
 def test_single_email_single_order(database, driver):
-    """Answers a single email in exactly one query."""
     obs = orders_by_email(database, driver, customers=CUSTOMERS[:1], orders=ORDERS[:1], emails=["ann@example.com"])
     assert obs["mapping"] == {"ann@example.com": [[12, 1, "7.25"]]}
     assert obs["queries"] == 1, obs["sql"]
@@ -268,7 +252,6 @@ def test_single_email_single_order(database, driver):
 
 @pytest.mark.weight(3)
 def test_five_hundred_emails_in_one_query(database, driver):
-    """Handles 500 emails in mixed case in exactly one query."""
     customers, orders = big_data(400, 500)
     emails = [c["email"].swapcase() for c in customers] + [f"missing{i}@example.com" for i in range(100)]
     obs = orders_by_email(database, driver, customers=customers, orders=orders, emails=emails)
@@ -310,7 +293,6 @@ def recase(text, flips):
 @settings(max_examples=60)
 @given(data=shop_data(), picks=st.data())
 def test_customers_for_matches_the_model(database, driver, data, picks):
-    """Agrees with the customers_for rules over random orders and customers."""
     customers, orders = data
     order_ids = picks.draw(st.lists(st.sampled_from([o["id"] for o in orders]), unique=True)) if orders else []
     obs = customers_for(database, driver, customers=customers, orders=orders, order_ids=order_ids)
@@ -323,7 +305,6 @@ def test_customers_for_matches_the_model(database, driver, data, picks):
 @settings(max_examples=60)
 @given(data=shop_data(), picks=st.data())
 def test_orders_by_email_matches_the_model(database, driver, data, picks):
-    """Agrees with the orders_by_email rules over random emails in mixed case."""
     customers, orders = data
     candidates = [c["email"] for c in customers]
     asked = []

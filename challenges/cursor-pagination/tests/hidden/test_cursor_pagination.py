@@ -52,7 +52,6 @@ def b64(text):
 
 @pytest.mark.weight(2)
 def test_prompt_example(submission):
-    """Gives the pages and cursors shown in the prompt's example."""
     items = [item(1, 10, text="a"), item(2, 30, text="b"), item(3, 20, text="c"), item(4, 30, text="d")]
     page, cursor = submission.paginate(items, None, 2)
     assert page == [item(4, 30, text="d"), item(2, 30, text="b")]
@@ -64,13 +63,11 @@ def test_prompt_example(submission):
 
 
 def test_empty_items(submission):
-    """Returns an empty page and no cursor for an empty list of items."""
     assert submission.paginate([], None, 10) == ([], None)
 
 
 @pytest.mark.weight(2)
 def test_first_page_sorts_items_given_in_any_order(submission):
-    """Returns the first page in feed order whatever order the items arrive in."""
     items = [item(i, (i * 37) % 11, n=i) for i in range(1, 30)]
     page, cursor = submission.paginate(items, None, 100)
     assert page == feed(items)
@@ -82,7 +79,6 @@ def test_first_page_sorts_items_given_in_any_order(submission):
 
 @pytest.mark.weight(2)
 def test_items_keep_every_key_and_value(submission):
-    """Returns the items with all their keys and values, unchanged."""
     items = [
         item(7, 1.5, title="hello", tags=["a", "b"], meta={"x": 1}, empty=None),
         item(8, 2.5, score=-0.5, flag=True),
@@ -96,7 +92,6 @@ def test_items_keep_every_key_and_value(submission):
 
 @pytest.mark.weight(2)
 def test_equal_created_at_is_broken_by_id_descending_across_pages(submission):
-    """Orders equal created_at values by id descending, also across page boundaries."""
     items = [item(i, 5.0) for i in [3, 10, -2, 7, 1, 4]]
     pages = walk(submission.paginate, items, 2)
     assert [[x["id"] for x in page] for page in pages] == [[10, 7], [4, 3], [1, -2]]
@@ -104,7 +99,6 @@ def test_equal_created_at_is_broken_by_id_descending_across_pages(submission):
 
 @pytest.mark.weight(2)
 def test_next_cursor_is_none_exactly_when_nothing_follows(submission):
-    """Returns no next cursor exactly when nothing follows the page, even after a full page."""
     items = [item(i, i) for i in range(1, 7)]
     page, cursor = submission.paginate(items, None, 6)
     assert len(page) == 6 and cursor is None  # a full page that ends at the last item
@@ -119,7 +113,6 @@ def test_next_cursor_is_none_exactly_when_nothing_follows(submission):
 
 @pytest.mark.weight(2)
 def test_positions_are_exact_to_the_last_bit(submission):
-    """Keeps cursor positions exact for created_at values differing in the last bit and for large ids."""
     items = [item(1, 0.1), item(2, JUST_ABOVE_0_1), item(3, 0.1), item(4, JUST_ABOVE_0_1)]
     pages = walk(submission.paginate, items, 1)
     assert [x["id"] for page in pages for x in page] == [4, 2, 3, 1]
@@ -130,7 +123,6 @@ def test_positions_are_exact_to_the_last_bit(submission):
 
 
 def test_negative_and_zero_values(submission):
-    """Pages in feed order through negative, zero and very large or small created_at values and ids."""
     items = [item(-5, -1.5), item(0, 0.0), item(5, -0.0), item(-1, -1e300), item(2, 1e-300)]
     pages = walk(submission.paginate, items, 2)
     assert [x for page in pages for x in page] == feed(items)
@@ -138,7 +130,6 @@ def test_negative_and_zero_values(submission):
 
 @pytest.mark.weight(2)
 def test_limit_of_one_hundred(submission):
-    """Accepts the maximum limit of 100 and pages through a longer feed."""
     items = [item(i, i // 3) for i in range(250)]
     pages = walk(submission.paginate, items, 100)
     assert [len(page) for page in pages] == [100, 100, 50]
@@ -150,7 +141,6 @@ def test_limit_of_one_hundred(submission):
 
 @pytest.mark.weight(3)
 def test_items_inserted_on_top_do_not_shift_the_next_page(submission):
-    """Continues from the cursor's position when new items are added at the top of the feed."""
     items = [item(i, 100 + i) for i in range(1, 11)]
     page, cursor = submission.paginate(items, None, 4)
     assert [x["id"] for x in page] == [10, 9, 8, 7]
@@ -165,7 +155,6 @@ def test_items_inserted_on_top_do_not_shift_the_next_page(submission):
 
 @pytest.mark.weight(2)
 def test_cursor_survives_removal_of_its_own_item(submission):
-    """Keeps working when the item the cursor came from has been removed."""
     items = [item(i, 10 * i) for i in range(1, 9)]
     page, cursor = submission.paginate(items, None, 3)
     assert [x["id"] for x in page] == [8, 7, 6]
@@ -180,7 +169,6 @@ def test_cursor_survives_removal_of_its_own_item(submission):
 
 @pytest.mark.weight(2)
 def test_cursor_past_every_remaining_item_gives_an_empty_page(submission):
-    """Returns an empty page and no cursor when no remaining item comes after the position."""
     items = [item(1, 1), item(2, 2), item(3, 3)]
     _, cursor = submission.paginate(items, None, 2)
     assert cursor is not None
@@ -190,7 +178,6 @@ def test_cursor_past_every_remaining_item_gives_an_empty_page(submission):
 
 @pytest.mark.weight(2)
 def test_a_cursor_works_on_another_list_with_items_around_its_position(submission):
-    """Returns only items strictly after the cursor's position when given a different list."""
     items = [item(i, 7.0) for i in range(1, 6)]
     page, cursor = submission.paginate(items, None, 2)  # stops after id 4 at 7.0
     other = [item(100, 7.0), item(3, 7.0), item(0, 7.0), item(9, 7.5), item(-9, 6.5), item(4, 7.0)]
@@ -216,7 +203,6 @@ item_lists = st.lists(st.tuples(ids, times), max_size=40, unique_by=lambda pair:
 @settings(max_examples=100)
 @given(items=item_lists, limit=st.integers(1, 8), rotation=st.integers(0, 50))
 def test_walking_an_unchanging_list_yields_the_feed_once_in_order(submission, items, limit, rotation):
-    """Walks an unchanging list page by page, returning the whole feed once, in order, in full pages."""
     shift = rotation % len(items) if items else 0
     items = items[shift:] + items[:shift]
     pages = walk(submission.paginate, items, limit)
@@ -234,7 +220,6 @@ def test_walking_an_unchanging_list_yields_the_feed_once_in_order(submission, it
     seed=st.integers(0, 2**32),
 )
 def test_walking_while_new_items_arrive_on_top_yields_every_original_item_once(submission, items, limit, inserts, seed):
-    """Returns every original item exactly once, in order, while new items arrive on top between calls."""
     expected = feed(items)
     shuffler = random.Random(seed)
     current = list(items)
@@ -264,7 +249,6 @@ def test_walking_while_new_items_arrive_on_top_yields_every_original_item_once(s
 @settings(max_examples=60)
 @given(items=item_lists, limit=st.integers(1, 6), data=st.data())
 def test_walking_while_seen_items_are_deleted_yields_the_rest_in_order(submission, items, limit, data):
-    """Keeps paging in order while items already returned, the cursor's own included, are removed."""
     expected = feed(items)
     current = list(items)
     returned = []
@@ -310,7 +294,6 @@ BAD_PAIRS = ['["x", 1]', "[null, 1]", "[true, 1]", "[NaN, 1]", "[Infinity, 1]", 
 
 @pytest.mark.weight(3)
 def test_the_empty_string_is_not_a_cursor(submission):
-    """Raises ValueError for the empty string as a cursor."""
     items = [item(1, 1.0), item(2, 2.0)]
     with pytest.raises(ValueError):
         submission.paginate(items, "", 1)
@@ -320,7 +303,6 @@ def test_the_empty_string_is_not_a_cursor(submission):
 
 @pytest.mark.weight(2)
 def test_garbage_cursors_raise_value_error(submission):
-    """Raises ValueError for cursors with characters outside the alphabet or short strings of letters."""
     items = [item(1, 1.0), item(2, 2.0)]
     for cursor in GARBAGE:
         with pytest.raises(ValueError):
@@ -329,7 +311,6 @@ def test_garbage_cursors_raise_value_error(submission):
 
 @pytest.mark.weight(3)
 def test_encoded_values_that_are_not_positions_raise_value_error(submission):
-    """Raises ValueError for URL-safe base64 JSON that is not a position, with or without padding."""
     items = [item(1, 1.0), item(2, 2.0)]
     for text in NOT_POSITIONS:
         for cursor in (b64(text), b64(text).rstrip("=")):
@@ -339,7 +320,6 @@ def test_encoded_values_that_are_not_positions_raise_value_error(submission):
 
 @pytest.mark.weight(2)
 def test_pairs_without_a_finite_created_at_and_an_integer_id_raise_value_error(submission):
-    """Raises ValueError for encoded pairs without a finite created_at number and an integer id."""
     items = [item(1, 1.0), item(2, 2.0)]
     for text in BAD_PAIRS:
         with pytest.raises(ValueError):
@@ -347,7 +327,6 @@ def test_pairs_without_a_finite_created_at_and_an_integer_id_raise_value_error(s
 
 
 def test_a_cursor_that_is_not_a_str_raises_value_error(submission):
-    """Raises ValueError for a cursor that is neither None nor a str, such as a cursor's bytes."""
     items = [item(1, 1.0), item(2, 2.0), item(3, 3.0)]
     _, cursor = submission.paginate(items, None, 1)
     check_cursor(cursor)
@@ -358,7 +337,6 @@ def test_a_cursor_that_is_not_a_str_raises_value_error(submission):
 
 @pytest.mark.weight(2)
 def test_tampered_cursors_raise_value_error(submission):
-    """Raises ValueError for valid cursors with a character added in front or their first one removed."""
     items = [item(i, c) for i, c in [(1, 0.1), (2, 1_700_000_000.25), (10**12, -3.5), (-7, 0.0), (5, 0.1)]]
     items += [item(20 + k, 42.0 + k / 8) for k in range(6)]
     cursors = []
@@ -375,7 +353,6 @@ def test_tampered_cursors_raise_value_error(submission):
 
 @pytest.mark.weight(2)
 def test_limit_outside_one_to_one_hundred_raises_value_error(submission):
-    """Raises ValueError for a limit outside 1 to 100, with or without a cursor."""
     items = [item(i, i) for i in range(5)]
     _, cursor = submission.paginate(items, None, 1)
     for limit in [0, -1, 101, 1000]:
@@ -394,7 +371,6 @@ def test_limit_outside_one_to_one_hundred_raises_value_error(submission):
 
 @pytest.mark.weight(3)
 def test_calls_on_twenty_thousand_items_are_n_log_n(submission):
-    """Answers single calls on 20,000 items within the O(n log n) time bound."""
     rng = random.Random(6)
     items = [item(i, float(rng.randrange(7_000))) for i in rng.sample(range(10**9), 20_000)]
     expected = feed(items)

@@ -162,7 +162,6 @@ def csv_text(header, rows, newline="\n"):
 
 @pytest.mark.weight(2)
 def test_command_is_a_base_command_registered_as_import_users(database, driver):
-    """Defines Command as a BaseCommand subclass that runs as the import_users command."""
     info = driver.command_info()
     assert info["is_base_command"], f"solution.Command must subclass BaseCommand, MRO: {info['mro']}"
     obs = run(database, driver, "email,name\nann@example.com,Ann\n")
@@ -174,7 +173,6 @@ def test_command_is_a_base_command_registered_as_import_users(database, driver):
 
 @pytest.mark.weight(3)
 def test_prompt_example(database, driver):
-    """Imports the prompt's example file with the right members, summary and line reports."""
     obs = run(database, driver, PROMPT_CSV, existing=[ANN])
     check(
         obs,
@@ -187,14 +185,12 @@ def test_prompt_example(database, driver):
 
 @pytest.mark.weight(2)
 def test_prompt_example_dry_run_writes_nothing(database, driver):
-    """Gives the same output on the prompt's example in a dry run and leaves the database unchanged."""
     obs = run(database, driver, PROMPT_CSV, existing=[ANN], dry_run=True)
     check(obs, stored=members(ANN), counts=(2, 2, 2), invalid_lines=[5, 7], quiet_lines=[1, 3, 4, 8])
 
 
 @pytest.mark.weight(2)
 def test_dry_run_flag_on_the_command_line(database, driver):
-    """Accepts --dry-run in its command-line form and leaves the database unchanged."""
     obs = run(database, driver, PROMPT_CSV, existing=[ANN], dry_run=True, argv_style=True)
     check(obs, stored=members(ANN), counts=(2, 2, 2), invalid_lines=[5, 7], quiet_lines=[1, 3, 4, 8])
 
@@ -204,7 +200,6 @@ def test_dry_run_flag_on_the_command_line(database, driver):
 
 @pytest.mark.weight(2)
 def test_clean_file_creates_every_row(database, driver):
-    """Creates a member for every row of a file with only valid, new rows."""
     text = "email,name\nann@example.com,Ann\nbob@example.org,Bob\ncy@mail.example.net,Cy\n"
     obs = run(database, driver, text)
     stored = members(ANN, ("bob@example.org", "Bob"), ("cy@mail.example.net", "Cy"))
@@ -213,14 +208,12 @@ def test_clean_file_creates_every_row(database, driver):
 
 @pytest.mark.weight(2)
 def test_email_is_stripped_and_lower_cased(database, driver):
-    """Stores each email stripped of surrounding whitespace and lower-cased."""
     text = "email,name\n  ANN@EXAMPLE.COM\t,Ann\nBob.Smith@Example.Org ,Bob\n"
     obs = run(database, driver, text)
     check(obs, stored=members(ANN, ("bob.smith@example.org", "Bob")), counts=(2, 0, 0), quiet_lines=[2, 3])
 
 
 def test_name_is_stripped_but_inner_spaces_and_unicode_kept(database, driver):
-    """Strips surrounding whitespace from names while keeping inner spaces and non-ASCII letters."""
     text = "email,name\nann@example.com,   Mary  Ann   \nzoe@example.com,Zoë Ünal\n"
     obs = run(database, driver, text)
     stored = members(("ann@example.com", "Mary  Ann"), ("zoe@example.com", "Zoë Ünal"))
@@ -229,7 +222,6 @@ def test_name_is_stripped_but_inner_spaces_and_unicode_kept(database, driver):
 
 @pytest.mark.weight(2)
 def test_existing_member_is_skipped_and_left_unchanged(database, driver):
-    """Skips a row whose email already belongs to a member and leaves that member's name unchanged."""
     existing = [ANN, {"email": "bob@example.com", "name": "Bob"}]
     text = "email,name\nAnn@Example.com,Ann Other\ncy@example.com,Cy\nbob@example.com,Robert\n"
     obs = run(database, driver, text, existing=existing)
@@ -238,7 +230,6 @@ def test_existing_member_is_skipped_and_left_unchanged(database, driver):
 
 @pytest.mark.weight(2)
 def test_repeated_email_in_the_file_is_skipped_after_the_first(database, driver):
-    """Skips a row whose email, in any case, was created by an earlier row of the same file."""
     text = "email,name\ncy@example.com,Cy\nCY@example.com,Cy Two\n cy@EXAMPLE.com,Cy Three\ndee@example.com,Dee\n"
     obs = run(database, driver, text)
     stored = members(("cy@example.com", "Cy"), ("dee@example.com", "Dee"))
@@ -247,7 +238,6 @@ def test_repeated_email_in_the_file_is_skipped_after_the_first(database, driver)
 
 @pytest.mark.weight(3)
 def test_invalid_emails_are_counted_and_reported(database, driver):
-    """Counts and reports on stderr every row whose email validate_email refuses."""
     bad = ["plainaddress", "ann@", "@example.com", "ann@@example.com", "ann smith@example.com", "ann.example.com"]
     rows = [["ok@example.com", "Ok"]] + [[email, "Someone"] for email in bad] + [["fine@example.com", "Fine"]]
     obs = run(database, driver, csv_text(["email", "name"], rows))
@@ -257,35 +247,30 @@ def test_invalid_emails_are_counted_and_reported(database, driver):
 
 @pytest.mark.weight(2)
 def test_missing_email_or_empty_name_is_invalid(database, driver):
-    """Treats a row with an empty email or a blank name as invalid."""
     text = "email,name\n,Nobody\n   ,Nobody\nann@example.com,\nbob@example.com,   \ncy@example.com,Cy\n"
     obs = run(database, driver, text)
     check(obs, stored=members(("cy@example.com", "Cy")), counts=(1, 0, 4), invalid_lines=[2, 3, 4, 5], quiet_lines=[6])
 
 
 def test_short_row_with_missing_cells_is_invalid(database, driver):
-    """Treats cells missing from a row shorter than the header as empty, so the row is invalid."""
     text = "email,name\nann@example.com\nbob@example.com,Bob\n\n,\n"
     obs = run(database, driver, text)
     check(obs, stored=members(("bob@example.com", "Bob")), counts=(1, 0, 2), invalid_lines=[2, 5], quiet_lines=[3, 4])
 
 
 def test_short_row_missing_email_when_name_comes_first(database, driver):
-    """Treats a missing email cell as empty in a short row when the name column comes first."""
     text = "name,email\nAnn\nBob,bob@example.com\n"
     obs = run(database, driver, text)
     check(obs, stored=members(("bob@example.com", "Bob")), counts=(1, 0, 1), invalid_lines=[2], quiet_lines=[3])
 
 
 def test_invalid_row_counts_as_invalid_even_when_the_email_is_known(database, driver):
-    """Counts an invalid row as invalid, not skipped, even when its email is already known."""
     text = "email,name\nann@example.com,\nbob@example.com,Bob\nBOB@example.com,  \n"
     obs = run(database, driver, text, existing=[ANN])
     check(obs, stored=members(ANN, ("bob@example.com", "Bob")), counts=(1, 0, 2), invalid_lines=[2, 4], quiet_lines=[3])
 
 
 def test_an_earlier_invalid_row_does_not_make_a_later_one_skipped(database, driver):
-    """Creates a valid row even when an earlier invalid row had the same email."""
     text = "email,name\ncy@example.com,\nCy@example.com,Cy\n"
     obs = run(database, driver, text)
     check(obs, stored=members(("cy@example.com", "Cy")), counts=(1, 0, 1), invalid_lines=[2], quiet_lines=[3])
@@ -296,7 +281,6 @@ def test_an_earlier_invalid_row_does_not_make_a_later_one_skipped(database, driv
 
 @pytest.mark.weight(3)
 def test_line_numbers_count_the_header_and_empty_lines(database, driver):
-    """Reports invalid rows by physical line number, counting the header and empty lines."""
     text = "email,name\n\n\nbad,Bad\nann@example.com,Ann\n\nworse,Worse\n\n\n\nbob@example.com,\n"
     obs = run(database, driver, text)
     check(obs, stored=members(ANN), counts=(1, 0, 3), invalid_lines=[4, 7, 11], quiet_lines=[1, 2, 3, 5, 6, 8, 9, 10])
@@ -304,14 +288,12 @@ def test_line_numbers_count_the_header_and_empty_lines(database, driver):
 
 @pytest.mark.weight(2)
 def test_byte_order_mark_is_ignored(database, driver):
-    """Ignores a byte order mark at the start of the file."""
     text = "\ufeffemail,name\nann@example.com,Ann\nbad,Bad\n"
     obs = run(database, driver, text)
     check(obs, stored=members(ANN), counts=(1, 0, 1), invalid_lines=[3], quiet_lines=[1, 2])
 
 
 def test_byte_order_mark_with_name_column_first(database, driver):
-    """Ignores a byte order mark before a header whose first column is name."""
     text = "\ufeffname,email\nAnn,ann@example.com\n"
     obs = run(database, driver, text)
     check(obs, stored=members(ANN), counts=(1, 0, 0), quiet_lines=[1, 2])
@@ -319,14 +301,12 @@ def test_byte_order_mark_with_name_column_first(database, driver):
 
 @pytest.mark.weight(2)
 def test_extra_columns_and_column_order_do_not_matter(database, driver):
-    """Ignores other columns and accepts the email and name columns in any order."""
     text = "id,name,note,email,age\n1,Ann,hello,ann@example.com,33\n2,Bob,,bob@example.com,\n3,,x,cy@example.com,4\n"
     obs = run(database, driver, text)
     check(obs, stored=members(ANN, ("bob@example.com", "Bob")), counts=(2, 0, 1), invalid_lines=[4], quiet_lines=[2, 3])
 
 
 def test_windows_line_endings(database, driver):
-    """Reads files whose lines end with CRLF, numbering the lines the same way."""
     text = "email,name\r\nann@example.com,Ann\r\n\r\nbad,Bad\r\nbob@example.com,Bob\r\n"
     obs = run(database, driver, text)
     check(
@@ -335,7 +315,6 @@ def test_windows_line_endings(database, driver):
 
 
 def test_quoted_fields(database, driver):
-    """Reads quoted fields, including commas and escaped quotes inside them."""
     text = 'email,name\n"ann@example.com","Lee, Ann"\n"bob@example.com","Bob ""the builder"""\n'
     obs = run(database, driver, text)
     stored = members(("ann@example.com", "Lee, Ann"), ("bob@example.com", 'Bob "the builder"'))
@@ -343,7 +322,6 @@ def test_quoted_fields(database, driver):
 
 
 def test_header_only_file_imports_nothing(database, driver):
-    """Accepts a file holding only a header and imports nothing."""
     obs = run(database, driver, "email,name\n", existing=[ANN])
     check(obs, stored=members(ANN), counts=(0, 0, 0))
 
@@ -353,7 +331,6 @@ def test_header_only_file_imports_nothing(database, driver):
 
 @pytest.mark.weight(3)
 def test_missing_file_raises_command_error(database, driver):
-    """Raises CommandError, not FileNotFoundError, for a path that names no file."""
     obs = run(database, driver, None, existing=[ANN])
     assert obs["raised"] == "CommandError", f"expected CommandError, got {obs['raised']}: {obs['message']}"
     assert obs["members"] == members(ANN)
@@ -362,7 +339,6 @@ def test_missing_file_raises_command_error(database, driver):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("header", ["name,team", "email,team", "mail,full_name", "team"])
 def test_header_without_email_or_name_raises_command_error(database, driver, header):
-    """Raises CommandError before writing anything when the header lacks email or name."""
     text = f"{header}\nann@example.com,Ann\nbob@example.com,Bob\n"
     obs = run(database, driver, text, existing=[{"email": "cy@example.com", "name": "Cy"}])
     assert obs["raised"] == "CommandError", f"expected CommandError, got {obs['raised']}: {obs['message']}"
@@ -370,20 +346,17 @@ def test_header_without_email_or_name_raises_command_error(database, driver, hea
 
 
 def test_header_error_also_in_dry_run(database, driver):
-    """Raises CommandError for a header lacking a required column in a dry run too."""
     obs = run(database, driver, "name\nAnn\n", dry_run=True, argv_style=True)
     assert obs["raised"] == "CommandError", f"expected CommandError, got {obs['raised']}: {obs['message']}"
 
 
 def test_empty_file_raises_command_error(database, driver):
-    """Raises CommandError for an empty file, which has no header."""
     obs = run(database, driver, "")
     assert obs["raised"] == "CommandError", f"expected CommandError, got {obs['raised']}: {obs['message']}"
     assert obs["members"] == []
 
 
 def test_file_of_empty_lines_only_raises_command_error(database, driver):
-    """Raises CommandError for a file of nothing but empty lines."""
     obs = run(database, driver, "\n\r\n\n", existing=[ANN])
     assert obs["raised"] == "CommandError", f"expected CommandError, got {obs['raised']}: {obs['message']}"
     assert obs["members"] == members(ANN)
@@ -394,14 +367,12 @@ def test_file_of_empty_lines_only_raises_command_error(database, driver):
 
 @pytest.mark.weight(2)
 def test_empty_lines_before_the_header_are_skipped_and_still_numbered(database, driver):
-    """Skips empty lines before the header but still counts them in the line numbers."""
     text = "\n\nemail,name\nann@example.com,Ann\n\nbad,Bad\nbob@example.com,\n"
     obs = run(database, driver, text)
     check(obs, stored=members(ANN), counts=(1, 0, 2), invalid_lines=[6, 7], quiet_lines=[1, 2, 3, 4, 5])
 
 
 def test_empty_lines_before_the_header_after_a_byte_order_mark(database, driver):
-    """Skips empty lines between a byte order mark and the header, still counting them."""
     text = "\ufeff\r\n\r\nname,email\r\nAnn,ann@example.com\r\n,bob@example.com\r\n"
     obs = run(database, driver, text, dry_run=True)
     check(obs, stored=[], counts=(1, 0, 1), invalid_lines=[5], quiet_lines=[1, 2, 3, 4])
@@ -409,14 +380,12 @@ def test_empty_lines_before_the_header_after_a_byte_order_mark(database, driver)
 
 @pytest.mark.weight(2)
 def test_header_cells_with_surrounding_spaces_are_accepted(database, driver):
-    """Strips whitespace around header cells before matching the column names."""
     text = " email ,\tname  , team \nann@example.com,Ann,red\nbad,Bad,blue\n"
     obs = run(database, driver, text)
     check(obs, stored=members(ANN), counts=(1, 0, 1), invalid_lines=[3], quiet_lines=[1, 2])
 
 
 def test_quoted_header_cells_with_spaces_in_another_order(database, driver):
-    """Matches quoted, space-padded header cells in any column order."""
     text = '" name ","note"," email "\n"Lee, Ann",x,ann@example.com\n'
     obs = run(database, driver, text)
     check(obs, stored=members(("ann@example.com", "Lee, Ann")), counts=(1, 0, 0), quiet_lines=[1, 2])
@@ -427,7 +396,6 @@ def test_quoted_header_cells_with_spaces_in_another_order(database, driver):
     "header", ["email,name,email", "name,email,name", "email, email ,name", "name,note,email,note,\tname"]
 )
 def test_header_repeating_email_or_name_raises_command_error(database, driver, header):
-    """Raises CommandError, in a dry run too, when the header names email or name twice."""
     width = len(header.split(","))
     row = ",".join(["dee@example.com" if i % 2 == 0 else "Dee" for i in range(width)])
     text = f"{header}\n{row}\n"
@@ -439,7 +407,6 @@ def test_header_repeating_email_or_name_raises_command_error(database, driver, h
 
 
 def test_other_columns_may_repeat(database, driver):
-    """Accepts a header in which other columns are repeated."""
     text = "note,email,note,name,note\nx,ann@example.com,y,Ann,z\n"
     obs = run(database, driver, text)
     check(obs, stored=members(ANN), counts=(1, 0, 0), quiet_lines=[1, 2])
@@ -450,7 +417,6 @@ def test_other_columns_may_repeat(database, driver):
 
 @pytest.mark.weight(3)
 def test_email_longer_than_the_column_is_invalid_not_a_crash(database, driver):
-    """Treats an email over 254 characters as an invalid row instead of failing the import."""
     fits = email_of_length(EMAIL_MAX)
     rows = [
         [fits.upper(), "Fits"],  # line 2: 254 characters, created lower-cased
@@ -467,7 +433,6 @@ def test_email_longer_than_the_column_is_invalid_not_a_crash(database, driver):
 
 
 def test_too_long_email_in_a_dry_run_is_invalid_too(database, driver):
-    """Counts an email over 254 characters as invalid in a dry run too."""
     text = csv_text(["email", "name"], [[email_of_length(EMAIL_MAX + 1), "Over"], ["ann@example.com", "Ann"]])
     obs = run(database, driver, text, dry_run=True)
     check(obs, stored=[], counts=(1, 0, 1), invalid_lines=[2], quiet_lines=[3])
@@ -475,7 +440,6 @@ def test_too_long_email_in_a_dry_run_is_invalid_too(database, driver):
 
 @pytest.mark.weight(3)
 def test_name_longer_than_the_column_is_invalid_not_a_crash(database, driver):
-    """Treats a name over 200 characters after stripping as an invalid row, not a failure."""
     rows = [
         ["ann@example.com", "A" * NAME_MAX],  # line 2: fits
         ["bob@example.com", "B" * (NAME_MAX + 1)],  # line 3: one over
@@ -491,7 +455,6 @@ def test_name_longer_than_the_column_is_invalid_not_a_crash(database, driver):
 
 
 def test_a_too_long_row_does_not_make_a_later_one_skipped(database, driver):
-    """Creates a valid row whose email appeared earlier on a row invalid for its name's length."""
     long_name = "N" * (NAME_MAX + 1)
     text = csv_text(["email", "name"], [["cy@example.com", long_name], ["CY@example.com", "Cy"]])
     obs = run(database, driver, text)
@@ -508,7 +471,6 @@ def _valid_rows(n, prefix="user"):
 @pytest.mark.weight(3)
 @pytest.mark.parametrize("poisoned", [0, 3, 5])
 def test_database_error_leaves_no_partial_import(database, driver, poisoned):
-    """Leaves no member from the file behind when a database error interrupts the writes."""
     text = csv_text(["email", "name"], _valid_rows(6))
     obs = run(database, driver, text, existing=[ANN], fail_on_email=f"user{poisoned}@example.com")
     assert poison_hits(database) >= 1, "the poisoned email was never written: it should have been created"
@@ -517,7 +479,6 @@ def test_database_error_leaves_no_partial_import(database, driver, poisoned):
 
 @pytest.mark.weight(2)
 def test_database_error_late_in_a_large_file_leaves_nothing(database, driver):
-    """Rolls back the whole import of a large file when one of its last writes fails."""
     existing = [{"email": f"user{i}@example.com", "name": "Old"} for i in range(0, 400, 7)]
     text = csv_text(["email", "name"], _valid_rows(400))
     obs = run(database, driver, text, existing=existing, fail_on_email="user398@example.com")
@@ -527,7 +488,6 @@ def test_database_error_late_in_a_large_file_leaves_nothing(database, driver):
 
 @pytest.mark.weight(2)
 def test_large_file_with_many_existing_members(database, driver):
-    """Counts created, skipped and invalid rows right in a large file with many known members."""
     rows = _valid_rows(1500)
     rows[700:700] = [["USER3@example.com", "Again"], ["bad-email", "Bad"]]
     existing = [{"email": f"user{i}@example.com", "name": "Old"} for i in range(0, 1500, 3)]
@@ -541,7 +501,6 @@ def test_large_file_with_many_existing_members(database, driver):
 
 @pytest.mark.weight(2)
 def test_dry_run_counts_repeated_emails_like_a_real_run(database, driver):
-    """Skips repeated emails of the file in a dry run exactly as a real run does."""
     text = "email,name\ncy@example.com,Cy\nCY@example.com,Cy Two\nann@example.com,Ann\nnope,Nope\ncy@example.com,Cy3\n"
     for argv_style in (False, True):
         obs = run(database, driver, text, existing=[ANN], dry_run=True, argv_style=argv_style)
@@ -666,7 +625,6 @@ def cells_for(columns, row):
 def test_random_files_match_the_oracle(
     database, driver, header, rows, existing, blank_lines_first, dry_run, bom, newline
 ):
-    """Follows the reading, checking, counting and dry-run rules over randomly generated files."""
     cells, columns = header
     existing_rows = [{"email": e, "name": "Existing"} for e in existing]
     body = csv_text(cells, [None if row is None else cells_for(columns, row) for row in rows], newline)
@@ -685,7 +643,6 @@ def test_random_files_match_the_oracle(
 @settings(max_examples=25)
 @given(rows=rows_st(), existing=st.lists(st.sampled_from(VALID), unique=True, max_size=3))
 def test_random_files_with_a_failing_write_leave_nothing(database, driver, rows, existing):
-    """Leaves nothing from randomly generated files in the database when a write fails."""
     existing_rows = [{"email": e, "name": "Existing"} for e in existing]
     created, _counts, _invalid, _quiet = oracle(rows, existing_rows)
     assume(created)

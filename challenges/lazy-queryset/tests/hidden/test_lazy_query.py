@@ -126,7 +126,6 @@ ROWS = [5, 1, 4, 2, 3]
 
 @pytest.mark.weight(2)
 def test_building_calls_nothing(submission):
-    """Building a query with filter and map calls nothing: not fetch, not pred, not fn."""
     query, fetch = make(submission, ROWS)
     pred, fn, pred2 = counted(lambda n: n > 2), counted(lambda n: n * 10), counted(lambda n: True)
     derived = query.filter(pred).map(fn).filter(pred2)
@@ -136,7 +135,6 @@ def test_building_calls_nothing(submission):
 
 
 def test_filter_and_map_return_new_queries_and_leave_the_original_alone(submission):
-    """Returns a new LazyQuery from filter and map, leaving the original query unchanged."""
     query, fetch = make(submission, ROWS)
     kept = query.filter(counted(lambda n: n > 2))
     mapped = query.map(counted(lambda n: -n))
@@ -167,7 +165,6 @@ EVALUATIONS = {
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("how", list(EVALUATIONS))
 def test_first_evaluation_fetches_once_and_reads_everything(submission, driver, how):
-    """Each kind of evaluation fetches once, reads every row, and later evaluations use the cache."""
     query, fetch = make(submission, ROWS, stream=True)
     EVALUATIONS[how](query, driver)
     assert fetch._calls == 1
@@ -181,7 +178,6 @@ def test_first_evaluation_fetches_once_and_reads_everything(submission, driver, 
 
 
 def test_results_of_each_kind_of_evaluation(submission, driver):
-    """Gives the right results from iteration, len, bool, indexing and slicing with one fetch."""
     query, fetch = make(submission, ROWS)
     assert list(query) == ROWS
     assert [row for row in query] == ROWS
@@ -194,7 +190,6 @@ def test_results_of_each_kind_of_evaluation(submission, driver):
 
 @pytest.mark.weight(2)
 def test_cache_ignores_later_changes_of_the_source(submission):
-    """Later evaluations use the cache even after the source's rows have changed."""
     query, fetch = make(submission, [1, 2, 3])
     assert list(query) == [1, 2, 3]
     fetch._set_rows([7, 8])
@@ -206,7 +201,6 @@ def test_cache_ignores_later_changes_of_the_source(submission):
 
 @pytest.mark.weight(2)
 def test_callbacks_run_once_per_row_on_the_first_evaluation_only(submission, driver):
-    """Calls each pred and fn once per row reaching its step, on the first evaluation only."""
     rows = list(range(10))
     query, fetch = make(submission, rows)
     pred, fn = counted(lambda n: n % 3 == 0), counted(lambda n: n + 100)
@@ -222,7 +216,6 @@ def test_callbacks_run_once_per_row_on_the_first_evaluation_only(submission, dri
 
 
 def test_empty_results(submission, driver):
-    """Handles no rows: bool is False, len is 0, slices are empty and indexing raises IndexError."""
     query, fetch = make(submission, [])
     assert bool(query) is False
     assert len(query) == 0
@@ -239,7 +232,6 @@ def test_empty_results(submission, driver):
 
 
 def test_bool_is_true_when_a_row_survives(submission):
-    """Makes bool(q) true when any row survives the steps, even a falsy row."""
     query, fetch = make(submission, [0, 0, 9])
     assert bool(query.filter(counted(lambda n: n))) is True
     assert bool(query) is True  # rows are kept even when falsy
@@ -247,7 +239,6 @@ def test_bool_is_true_when_a_row_survives(submission):
 
 
 def test_filter_keeps_rows_by_truthiness_of_the_predicate(submission):
-    """Keeps a row in filter when pred returns any truthy value, not only True."""
     query, _ = make(submission, [3, 0, 2, 5, 6])
     assert list(query.filter(counted(lambda n: n % 3))) == [2, 5]
     assert list(query.filter(counted(lambda n: [n] if n > 2 else []))) == [3, 5, 6]
@@ -259,7 +250,6 @@ def test_filter_keeps_rows_by_truthiness_of_the_predicate(submission):
 
 @pytest.mark.weight(2)
 def test_steps_apply_in_the_order_they_were_chained(submission):
-    """Applies filter and map steps in the order they were chained."""
     query, _ = make(submission, [1, 2, 3, 4, 5])
     pred = counted(lambda n: n > 25)
     assert list(query.map(counted(lambda n: n * 10)).filter(pred)) == [30, 40, 50]
@@ -271,7 +261,6 @@ def test_steps_apply_in_the_order_they_were_chained(submission):
 
 
 def test_a_long_chain(submission):
-    """Runs a long chain of alternating maps and filters with a single fetch."""
     query, fetch = make(submission, range(20))
     chained = (
         query.map(counted(lambda n: n + 1))
@@ -286,7 +275,6 @@ def test_a_long_chain(submission):
 
 
 def test_map_can_change_the_type_of_rows(submission):
-    """Lets map change the type of rows, later steps seeing the mapped rows."""
     query, _ = make(submission, ["a", "bb", "ccc"])
     assert list(query.map(counted(len)).filter(counted(lambda n: n > 1))) == [2, 3]
     assert list(query.map(counted(lambda s: (s, len(s))))) == [("a", 1), ("bb", 2), ("ccc", 3)]
@@ -297,7 +285,6 @@ def test_map_can_change_the_type_of_rows(submission):
 
 @pytest.mark.weight(2)
 def test_a_derived_query_fetches_even_when_its_parent_is_cached(submission):
-    """A derived query fetches afresh even when its parent is cached, and the parent keeps its cache."""
     query, fetch = make(submission, [1, 2, 3])
     assert list(query) == [1, 2, 3]
     fetch._set_rows([1, 2, 3, 4])
@@ -310,7 +297,6 @@ def test_a_derived_query_fetches_even_when_its_parent_is_cached(submission):
 
 @pytest.mark.weight(2)
 def test_evaluating_a_derived_query_leaves_the_parent_unevaluated(submission):
-    """Evaluating a derived query leaves the query it was built from unevaluated."""
     query, fetch = make(submission, [1, 2, 3])
     derived = query.map(counted(lambda n: n * 2))
     assert list(derived) == [2, 4, 6]
@@ -323,7 +309,6 @@ def test_evaluating_a_derived_query_leaves_the_parent_unevaluated(submission):
 
 
 def test_sibling_queries_do_not_share_caches(submission):
-    """Queries derived from the same query each keep a cache of their own."""
     query, fetch = make(submission, [1, 2, 3, 4])
     evens = query.filter(counted(lambda n: n % 2 == 0))
     odds = query.filter(counted(lambda n: n % 2 == 1))
@@ -340,7 +325,6 @@ def test_sibling_queries_do_not_share_caches(submission):
 
 
 def test_rows_are_the_same_objects(submission, driver):
-    """Hands back the same row objects, not copies, from indexing, iteration and slicing."""
     rows = [Row(n) for n in range(4)]
     query, fetch = make(submission, rows)
     assert query[0] is rows[0]
@@ -356,7 +340,6 @@ def test_rows_are_the_same_objects(submission, driver):
 
 @pytest.mark.weight(2)
 def test_a_failing_fetch_leaves_the_cache_empty(submission):
-    """An exception from fetch propagates and the next evaluation fetches again."""
     query, fetch = make(submission, [1, 2])
     fetch._fail_next = ConnectionError("database unavailable")
     with pytest.raises(ConnectionError):
@@ -369,7 +352,6 @@ def test_a_failing_fetch_leaves_the_cache_empty(submission):
 
 @pytest.mark.weight(2)
 def test_a_failing_predicate_leaves_the_cache_empty(submission):
-    """An exception from pred propagates and leaves the cache empty for the next evaluation."""
     query, fetch = make(submission, [1, 2, 3, 4])
     failures = iter([True])
 
@@ -387,7 +369,6 @@ def test_a_failing_predicate_leaves_the_cache_empty(submission):
 
 
 def test_a_failing_source_leaves_the_cache_empty(submission):
-    """An exception while reading the fetched rows propagates and leaves the cache empty."""
     fetch = Fetch([1, 2, 3], stream=True)
     broken = Source([1, 2, 3], fail_after=2)
     calls = itertools.count()
@@ -408,7 +389,6 @@ def test_a_failing_source_leaves_the_cache_empty(submission):
 
 @pytest.mark.weight(2)
 def test_indexing_has_list_semantics(submission):
-    """Indexes like a list: negative indexes count from the end, out of range raises IndexError."""
     rows = [10, 20, 30, 40, 50, 60, 70]
     query, fetch = make(submission, rows)
     for index in range(-7, 7):
@@ -420,7 +400,6 @@ def test_indexing_has_list_semantics(submission):
 
 
 def test_an_index_out_of_range_still_fills_the_cache(submission):
-    """An index out of range raises IndexError but still fills the cache."""
     query, fetch = make(submission, [1, 2, 3], stream=True)
     with pytest.raises(IndexError):
         query[3]
@@ -432,7 +411,6 @@ def test_an_index_out_of_range_still_fills_the_cache(submission):
 
 @pytest.mark.weight(2)
 def test_slicing_has_list_semantics(submission, driver):
-    """Slices like a list for any start, stop and step, returning a plain list; step 0 is ValueError."""
     rows = list(range(0, 80, 10))
     query, fetch = make(submission, rows)
     for start, stop, step in [
@@ -449,7 +427,6 @@ def test_slicing_has_list_semantics(submission, driver):
 
 
 def test_keys_of_other_types_raise_type_error(submission):
-    """Raises TypeError for a key that is neither an int nor a slice."""
     query, _ = make(submission, [1, 2, 3])
     for key in ["0", 1.0, None, (0, 1)]:
         with pytest.raises(TypeError):
@@ -466,7 +443,6 @@ def test_keys_of_other_types_raise_type_error(submission):
     step=st.none() | st.integers(-4, 4).filter(bool),
 )
 def test_indexing_and_slicing_match_a_list(submission, driver, rows, index, start, stop, step):
-    """Indexing and slicing agree with a Python list over random rows, indexes and slices."""
     query, fetch = make(submission, rows)
     if -len(rows) <= index < len(rows):
         assert query[index] == rows[index]
@@ -483,7 +459,6 @@ def test_indexing_and_slicing_match_a_list(submission, driver, rows, index, star
 
 @pytest.mark.weight(2)
 def test_iterator_fetches_at_the_first_next(submission):
-    """Calling iterator() calls nothing; the first next() fetches, and the iterator is its own iter."""
     query, fetch = make(submission, ROWS)
     iterator = query.iterator()
     assert fetch._calls == 0
@@ -497,7 +472,6 @@ def test_iterator_fetches_at_the_first_next(submission):
 
 @pytest.mark.weight(4)
 def test_iterator_streams_without_reading_ahead(submission):
-    """Each next() of iterator() pulls rows only until one survives the steps, never reading ahead."""
     query, fetch = make(submission, range(10), stream=True)
     pred = counted(lambda n: n >= 4 and n % 2 == 0)
     iterator = query.filter(pred).iterator()
@@ -517,7 +491,6 @@ def test_iterator_streams_without_reading_ahead(submission):
 
 @pytest.mark.weight(2)
 def test_iterator_never_fills_the_cache(submission):
-    """A full iterator() pass leaves the query unevaluated, its cache still empty."""
     query, fetch = make(submission, [1, 2, 3])
     assert list(query.iterator()) == [1, 2, 3]
     assert fetch._calls == 1
@@ -528,7 +501,6 @@ def test_iterator_never_fills_the_cache(submission):
 
 @pytest.mark.weight(2)
 def test_iterator_fetches_afresh_even_when_the_cache_is_filled(submission):
-    """Calls fetch afresh for iterator() even when the query's cache is filled, which stays as it was."""
     query, fetch = make(submission, [1, 2, 3])
     assert len(query) == 3
     fetch._set_rows([7, 8])
@@ -539,7 +511,6 @@ def test_iterator_fetches_afresh_even_when_the_cache_is_filled(submission):
 
 
 def test_iterators_are_independent(submission):
-    """Each iterator() call is independent, with its own fetch and its own position."""
     query, fetch = make(submission, [1, 2, 3])
     first, second = query.iterator(), query.iterator()
     assert next(first) == 1
@@ -551,7 +522,6 @@ def test_iterators_are_independent(submission):
 
 
 def test_iterator_applies_the_steps(submission):
-    """Runs the rows through the steps in iterator(), and stops at once when there are no rows."""
     query, fetch = make(submission, [1, 2, 3, 4, 5])
     chained = query.map(counted(lambda n: n * 10)).filter(counted(lambda n: n > 25))
     assert list(chained.iterator()) == [30, 40, 50]
@@ -568,7 +538,6 @@ def test_iterator_applies_the_steps(submission):
 
 @pytest.mark.weight(2)
 def test_count_uses_a_filled_cache(submission):
-    """Answers count() from a filled cache without calling fetch."""
     query, fetch = make(submission, ROWS)
     assert list(query) == ROWS
     fetch._set_rows([])
@@ -578,7 +547,6 @@ def test_count_uses_a_filled_cache(submission):
 
 @pytest.mark.weight(2)
 def test_count_without_a_cache_fetches_and_does_not_cache(submission):
-    """Without a cache, count() fetches each time and never fills the cache."""
     query, fetch = make(submission, ROWS, stream=True)
     assert query.count() == 5
     assert fetch._calls == 1
@@ -593,7 +561,6 @@ def test_count_without_a_cache_fetches_and_does_not_cache(submission):
 
 
 def test_count_applies_the_steps(submission):
-    """Counts only the rows that survive the query's steps."""
     query, fetch = make(submission, range(10))
     derived = query.map(counted(lambda n: n * 3)).filter(counted(lambda n: n % 2 == 0))
     assert derived.count() == 5
@@ -602,7 +569,6 @@ def test_count_applies_the_steps(submission):
 
 
 def test_count_of_a_derived_query_ignores_the_parents_cache(submission):
-    """Counts a derived query with a fresh fetch, ignoring the cache of the query it came from."""
     query, fetch = make(submission, [1, 2, 3])
     assert len(query) == 3
     fetch._set_rows([1, 2, 3, 4, 5])
@@ -652,10 +618,7 @@ class Model:
 
 
 class LazyQueryMachine(RuleBasedStateMachine):
-    """Agrees with the rules over random chains, evaluations and source changes on several queries.
-
-    Random queries over a few tables whose contents change, checked against a model.
-    """
+    """Random queries over a few tables whose contents change, checked against a model."""
 
     queries = Bundle("queries")
 

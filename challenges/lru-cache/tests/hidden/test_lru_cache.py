@@ -75,13 +75,11 @@ def apply_to_model(capacity, ops):
 @example(capacity=-100)
 @given(capacity=st.integers(-(2**63), 0))
 def test_capacity_below_one_raises_value_error(submission, capacity):
-    """Refuses a capacity below 1 with ValueError."""
     with pytest.raises(ValueError):
         submission.LRUCache(capacity)
 
 
 def test_capacity_one_keeps_only_the_last_key(submission):
-    """A cache of capacity 1 holds only the most recently stored key."""
     cache = submission.LRUCache(1)
     cache.put(1, "x")
     cache.put(2, "y")
@@ -91,7 +89,6 @@ def test_capacity_one_keeps_only_the_last_key(submission):
 
 
 def test_missing_key_returns_minus_one_and_changes_nothing(submission):
-    """Returns -1 for a missing key, and a miss changes nothing about which key is evicted."""
     cache = submission.LRUCache(2)
     assert cache.get("nope") == -1
     cache.put("a", 1)
@@ -103,7 +100,6 @@ def test_missing_key_returns_minus_one_and_changes_nothing(submission):
 
 
 def test_get_refreshes_recency(submission):
-    """A successful get makes the key the most recently used, saving it from the next eviction."""
     cache = submission.LRUCache(2)
     cache.put(1, 1)
     cache.put(2, 2)
@@ -115,7 +111,6 @@ def test_get_refreshes_recency(submission):
 
 
 def test_update_refreshes_recency_and_value_without_evicting(submission):
-    """Updating a key already present evicts nothing, replaces its value and refreshes its recency."""
     cache = submission.LRUCache(2)
     cache.put("a", 1)
     cache.put("b", 2)
@@ -129,7 +124,6 @@ def test_update_refreshes_recency_and_value_without_evicting(submission):
 
 
 def test_put_on_an_existing_key_makes_it_most_recently_used(submission):
-    """A put on a key already present makes it the most recently used key."""
     cache = submission.LRUCache(2)
     cache.put(1, 1)
     cache.put(2, 2)
@@ -141,7 +135,6 @@ def test_put_on_an_existing_key_makes_it_most_recently_used(submission):
 
 
 def test_put_on_an_existing_key_replaces_its_value(submission):
-    """A put on a key already present replaces its value without adding a key."""
     cache = submission.LRUCache(3)
     cache.put("k", "old")
     cache.put("k", "new")
@@ -154,7 +147,6 @@ def test_put_on_an_existing_key_replaces_its_value(submission):
 
 
 def test_stored_values_are_returned_as_stored(submission):
-    """Returns values exactly as stored, None, -1 and other falsy values included."""
     cache = submission.LRUCache(3)
     cache.put("none", None)
     cache.put("minus", -1)
@@ -166,7 +158,6 @@ def test_stored_values_are_returned_as_stored(submission):
 
 
 def test_len_counts_distinct_keys(submission):
-    """Reports with len() the number of distinct keys stored, not the number of puts."""
     cache = submission.LRUCache(10)
     assert len(cache) == 0
     for key in [1, 2, 2, 3, 1]:
@@ -181,7 +172,6 @@ def test_len_counts_distinct_keys(submission):
 @example(scenario=(2, [("put", (1, 1)), ("put", (2, 2)), ("get", (1,)), ("put", (3, 3)), ("get", (1,)), ("get", (2,))]))
 @given(scenario=scenarios())
 def test_any_sequence_matches_the_model(submission, scenario):
-    """Agrees with the rules over random sequences of puts, gets and len on a full cache."""
     capacity, ops = scenario
     cache = submission.LRUCache(capacity)
     results = run_batch(cache, [[name, list(args)] for name, args in ops], bound_s=30)
@@ -189,10 +179,7 @@ def test_any_sequence_matches_the_model(submission, scenario):
 
 
 class LRUMachine(RuleBasedStateMachine):
-    """Agrees with the rules step by step over random operations on small caches.
-
-    Drives the submission and the model step by step, comparing every answer.
-    """
+    """Drives the submission and the model step by step, comparing every answer."""
 
     @initialize(capacity=st.integers(1, 4))
     def create(self, capacity):
@@ -256,7 +243,6 @@ def perf_operations(capacity, total):
 
 @pytest.mark.weight(3)
 def test_two_hundred_thousand_operations_in_constant_time_each(submission):
-    """Runs 200,000 mixed operations on a capacity of 50,000 in O(1) time each (the prompt's bound)."""
     capacity = 50_000
     ops = perf_operations(capacity, 200_000)
     cache = submission.LRUCache(capacity)

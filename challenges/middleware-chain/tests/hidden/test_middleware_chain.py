@@ -165,14 +165,12 @@ def mw(name, kind="class", call="pass", **hooks):
 
 @pytest.mark.weight(2)
 def test_factories_called_once_bottom_up_when_built(driver):
-    """Calls each factory exactly once at build time, bottom-up."""
     observed = check(driver, [mw("A"), mw("B"), mw("C")], requests=0)
     assert observed["trace"] == ["factory:C", "factory:B", "factory:A"]
 
 
 @pytest.mark.weight(2)
 def test_requests_top_down_responses_bottom_up(driver):
-    """Passes the request top-down through the middleware and the response back bottom-up."""
     observed = check(driver, [mw("A"), mw("B")])
     assert observed["trace"] == [
         "factory:B", "factory:A", "request 0",
@@ -183,13 +181,11 @@ def test_requests_top_down_responses_bottom_up(driver):
 
 @pytest.mark.weight(2)
 def test_factories_not_rebuilt_per_request(driver):
-    """Never calls a factory again when the handler handles several requests."""
     observed = check(driver, [mw("A", process_view="none"), mw("B", kind="function")], requests=3)
     assert observed["factory_calls"] == {"A": 1, "B": 1}
 
 
 def test_empty_middleware_list(driver):
-    """Works with an empty middleware list for plain, deferred-rendering and raising views."""
     check(driver, [], "plain")
     check(driver, [], "template")
     check(driver, [], "raise")
@@ -197,7 +193,6 @@ def test_empty_middleware_list(driver):
 
 @pytest.mark.weight(2)
 def test_process_view_runs_top_down_before_the_view(driver):
-    """Calls the process_view hooks top-down in the inner handler, just before the view."""
     observed = check(driver, [mw("A", process_view="none"), mw("B"), mw("C", process_view="none")])
     assert observed["trace"][-7:] == [
         "C:request", "A:process_view", "C:process_view", "view", "C:response:view", "B:response:view",
@@ -207,7 +202,6 @@ def test_process_view_runs_top_down_before_the_view(driver):
 
 @pytest.mark.weight(2)
 def test_process_view_response_short_circuits_later_hooks_and_the_view(driver):
-    """Skips the remaining process_view hooks and the view once a process_view hook returns a response."""
     stack = [mw("A", process_view="none"), mw("B", process_view="response"), mw("C", process_view="none")]
     observed = check(driver, stack)
     assert "view" not in observed["trace"] and "C:process_view" not in observed["trace"]
@@ -215,13 +209,11 @@ def test_process_view_response_short_circuits_later_hooks_and_the_view(driver):
 
 
 def test_process_view_exception_propagates_without_process_exception(driver):
-    """Lets an exception from a process_view hook propagate without calling process_exception."""
     check(driver, [mw("A", process_exception="response"), mw("B", process_view="raise")])
 
 
 @pytest.mark.weight(2)
 def test_process_exception_runs_bottom_up_first_response_wins(driver):
-    """Calls process_exception bottom-up on a view exception; the first non-None result wins."""
     stack = [
         mw("A", process_exception="response"),
         mw("B", process_exception="response"),
@@ -236,19 +228,16 @@ def test_process_exception_runs_bottom_up_first_response_wins(driver):
 
 @pytest.mark.weight(2)
 def test_unhandled_view_exception_propagates_to_the_caller(driver):
-    """Re-raises the view's exception to the caller when every process_exception hook returns None."""
     observed = check(driver, [mw("A", process_exception="none"), mw("B")], "raise")
     assert observed["results"][0]["error"] == {"type": "ViewError", "message": "view"}
 
 
 def test_process_exception_hook_that_raises_propagates(driver):
-    """Lets an exception raised by a process_exception hook propagate unchanged."""
     check(driver, [mw("A", process_exception="response"), mw("B", process_exception="raise")], "raise")
 
 
 @pytest.mark.weight(2)
 def test_template_hooks_bottom_up_then_render_once(driver):
-    """Calls process_template_response bottom-up, chaining results, then renders the last one once."""
     stack = [
         mw("A", process_template_response="same"),
         mw("B", process_template_response="wrap"),
@@ -266,32 +255,27 @@ def test_template_hooks_bottom_up_then_render_once(driver):
 
 @pytest.mark.weight(2)
 def test_template_hook_returning_none_raises_value_error(driver):
-    """Raises ValueError, rendering nothing, when a process_template_response hook returns None."""
     observed = check(driver, [mw("A", process_template_response="none"), mw("B")], "template")
     assert observed["results"][0]["error"]["type"] == "ValueError"
     assert not any(e.startswith("render:") for e in observed["trace"])
 
 
 def test_template_hook_exception_propagates(driver):
-    """Lets an exception from process_template_response propagate, without process_exception."""
     stack = [mw("A", process_exception="response"), mw("B", process_template_response="raise")]
     check(driver, stack, "template")
 
 
 def test_view_returning_none_raises_value_error(driver):
-    """Raises ValueError when the view returns None."""
     observed = check(driver, [mw("A", process_template_response="same")], "none")
     assert observed["results"][0]["error"]["type"] == "ValueError"
 
 
 def test_plain_response_is_neither_processed_nor_rendered(driver):
-    """Skips the template hooks and rendering for a response without a callable render."""
     check(driver, [mw("A", process_template_response="wrap")], "plain")
 
 
 @pytest.mark.weight(2)
 def test_render_exception_goes_to_process_exception(driver):
-    """Handles an exception from render() like a view exception, through process_exception bottom-up."""
     stack = [mw("A", process_exception="response"), mw("B", process_exception="none")]
     observed = check(driver, stack, "template_render_raises")
     assert "B:process_exception:RenderError" in observed["trace"]
@@ -299,39 +283,33 @@ def test_render_exception_goes_to_process_exception(driver):
 
 
 def test_process_view_template_response_is_processed_and_rendered(driver):
-    """Processes and renders a deferred-rendering response returned by process_view."""
     stack = [mw("A", process_template_response="same"), mw("B", process_view="template")]
     observed = check(driver, stack)
     assert observed["results"][0]["response"]["label"] == "B:process_view:rendered"
 
 
 def test_process_exception_template_response_is_processed_and_rendered(driver):
-    """Processes and renders a deferred-rendering response returned by process_exception."""
     stack = [mw("A", process_template_response="wrap"), mw("B", process_exception="template")]
     check(driver, stack, "raise")
 
 
 def test_response_returned_by_a_middleware_call_is_never_rendered(driver):
-    """Never renders or hooks a response returned by a middleware's own __call__."""
     stack = [mw("A", process_template_response="same"), mw("B", call="short_template"), mw("C")]
     observed = check(driver, stack, "template")
     assert observed["results"][0]["response"] == {"kind": "template", "label": "B:short_template"}
 
 
 def test_short_circuit_in_call_skips_inner_middleware_and_view(driver):
-    """Skips everything below a middleware that returns a response without calling get_response."""
     check(driver, [mw("A", call="replace"), mw("B", call="short", process_view="none"), mw("C")])
 
 
 def test_exception_in_a_middleware_call_propagates_through_outer_ones(driver):
-    """Lets an exception raised in a middleware's __call__ propagate through outer ones to the caller."""
     check(driver, [mw("A"), mw("B", call="raise_after"), mw("C", process_exception="response")])
     check(driver, [mw("A", process_exception="response"), mw("B", call="raise_before")], "raise")
 
 
 @pytest.mark.weight(2)
 def test_function_factories_hooks_found_on_the_instance(driver):
-    """Supports plain function factories, finding the hooks on the instance they return."""
     stack = [
         mw("A", kind="function", process_view="none", process_template_response="same"),
         mw("B", kind="function", process_exception="template"),
@@ -367,7 +345,6 @@ def stacks(draw, max_size=5):
 @settings(max_examples=150)
 @given(stack=stacks(), view=VIEWS, requests=st.integers(1, 2))
 def test_random_stacks_match_django_order(driver, stack, view, requests):
-    """Follows Django's order over random middleware stacks, hooks, views and repeated requests."""
     check(driver, stack, view, requests)
 
 
@@ -378,7 +355,6 @@ def test_random_stacks_match_django_order(driver, stack, view, requests):
     view=VIEWS,
 )
 def test_random_stacks_with_transparent_calls(driver, stack, view):
-    """Follows Django's order over random stacks whose middleware always pass the request on."""
     check(driver, stack, view)
 
 
@@ -389,5 +365,4 @@ def test_random_stacks_with_transparent_calls(driver, stack, view):
     view=st.sampled_from(["raise", "template_render_raises"]),
 )
 def test_random_stacks_on_exception_paths(driver, stack, view):
-    """Follows Django's order over random stacks when the view or render() raises."""
     check(driver, stack, view)

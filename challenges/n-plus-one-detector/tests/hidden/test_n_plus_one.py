@@ -140,7 +140,6 @@ def check(submission, cases):
 
 @pytest.mark.weight(2)
 def test_string_literals_become_placeholders(submission):
-    """Replaces every single-quoted string literal with ?."""
     check(submission, [
         ("SELECT * FROM users WHERE name = 'bob'", "SELECT * FROM users WHERE name = ?"),
         ("WHERE a = 'x' AND b = 'yz'", "WHERE a = ? AND b = ?"),
@@ -151,7 +150,6 @@ def test_string_literals_become_placeholders(submission):
 
 @pytest.mark.weight(3)
 def test_doubled_quote_is_an_escaped_quote(submission):
-    """Treats two consecutive single quotes inside a literal as one quote, not as its end."""
     check(submission, [
         ("WHERE name = 'it''s'", "WHERE name = ?"),
         ("WHERE q = ''''", "WHERE q = ?"),
@@ -162,7 +160,6 @@ def test_doubled_quote_is_an_escaped_quote(submission):
 
 
 def test_string_contents_never_survive(submission):
-    """Turns a whole string literal into one ?, whatever characters it contains."""
     check(submission, [
         ("WHERE a = 'has  spaces\tand\n7 digits \"quoted\" IN (1, 2)'", "WHERE a = ?"),
         ("WHERE path = 'C:\\dir\\' AND b = 'x'", "WHERE path = ? AND b = ?"),
@@ -176,7 +173,6 @@ def test_string_contents_never_survive(submission):
 
 @pytest.mark.weight(2)
 def test_numbers_become_placeholders(submission):
-    """Replaces integer and decimal numeric literals with ?."""
     check(submission, [
         ("SELECT * FROM t WHERE id = 42", "SELECT * FROM t WHERE id = ?"),
         ("WHERE price > 3.14 AND qty < 0", "WHERE price > ? AND qty < ?"),
@@ -190,7 +186,6 @@ def test_numbers_become_placeholders(submission):
 
 @pytest.mark.weight(3)
 def test_numbers_touching_word_characters_stay(submission):
-    """Leaves digits touching a word character, of any script, as written."""
     check(submission, [
         ("SELECT t1.id FROM t1 JOIN t2 ON t1.x = t2.y", "SELECT t1.id FROM t1 JOIN t2 ON t1.x = t2.y"),
         ("SELECT col_2, col_2 + 2 FROM t", "SELECT col_2, col_2 + ? FROM t"),
@@ -202,7 +197,6 @@ def test_numbers_touching_word_characters_stay(submission):
 
 @pytest.mark.weight(3)
 def test_minus_sign_is_an_operator(submission):
-    """Keeps a minus sign as an operator, outside the replaced number."""
     check(submission, [
         ("WHERE balance > -5", "WHERE balance > -?"),
         ("WHERE a = x-5 AND b = - 2.5", "WHERE a = x-? AND b = - ?"),
@@ -212,7 +206,6 @@ def test_minus_sign_is_an_operator(submission):
 
 
 def test_percent_s_and_question_mark_placeholders_are_kept(submission):
-    """Keeps placeholders such as %s, %(name)s and ? as written."""
     check(submission, [
         ("SELECT * FROM t WHERE a = %s AND b = %s", "SELECT * FROM t WHERE a = %s AND b = %s"),
         ("WHERE a = %(name)s LIMIT %s OFFSET 10", "WHERE a = %(name)s LIMIT %s OFFSET ?"),
@@ -225,7 +218,6 @@ def test_percent_s_and_question_mark_placeholders_are_kept(submission):
 
 @pytest.mark.weight(3)
 def test_whitespace_inside_double_quoted_identifiers_is_kept(submission):
-    """Copies double-quoted identifiers unchanged, whitespace inside them included."""
     check(submission, [
         ('SELECT "my  col",   "a\tb"  FROM   "t"', 'SELECT "my  col", "a\tb" FROM "t"'),
         ('  "  padded  "  ', '"  padded  "'),
@@ -235,7 +227,6 @@ def test_whitespace_inside_double_quoted_identifiers_is_kept(submission):
 
 
 def test_numbers_inside_identifiers_follow_the_number_rule(submission):
-    """Applies the numeric literal step inside double-quoted identifiers too."""
     # The steps run in order: numeric literals are replaced before identifiers are copied.
     check(submission, [
         ('SELECT "col 1", "col1", "2024" FROM t', 'SELECT "col ?", "col1", "?" FROM t'),
@@ -244,7 +235,6 @@ def test_numbers_inside_identifiers_follow_the_number_rule(submission):
 
 @pytest.mark.weight(2)
 def test_whitespace_runs_collapse_and_the_result_is_stripped(submission):
-    """Collapses each run of whitespace to one space and strips both ends of the result."""
     check(submission, [
         ("  SELECT\n\t*   FROM\r\n  t  ", "SELECT * FROM t"),
         ("SELECT\x0b*\x0cFROM t", "SELECT * FROM t"),
@@ -255,7 +245,6 @@ def test_whitespace_runs_collapse_and_the_result_is_stripped(submission):
 
 @pytest.mark.weight(3)
 def test_unicode_whitespace_counts_as_whitespace(submission):
-    """Counts every character for which str.isspace() is true as whitespace."""
     check(submission, [
         ("SELECT\u00a0*\u2003FROM\u3000t", "SELECT * FROM t"),
         ("SELECT \x1f\x1c * \x85 FROM\u2028t\u2029", "SELECT * FROM t"),
@@ -264,7 +253,6 @@ def test_unicode_whitespace_counts_as_whitespace(submission):
 
 
 def test_everything_else_is_kept_as_written(submission):
-    """Keeps keyword case, operators and punctuation exactly as written."""
     check(submission, [
         ("select * From T where X = y", "select * From T where X = y"),
         ("SELECT a,b FROM t;", "SELECT a,b FROM t;"),
@@ -277,7 +265,6 @@ def test_everything_else_is_kept_as_written(submission):
 
 @pytest.mark.weight(3)
 def test_in_lists_fold_to_one_placeholder(submission):
-    """Folds a list of ? items directly after the word IN, in any case, into (?)."""
     check(submission, [
         ("SELECT * FROM t WHERE id IN (1, 2, 3)", "SELECT * FROM t WHERE id IN (?)"),
         ("WHERE id in(1,2)", "WHERE id in(?)"),
@@ -293,7 +280,6 @@ def test_in_lists_fold_to_one_placeholder(submission):
 
 @pytest.mark.weight(2)
 def test_in_list_spacing_is_normalised_first(submission):
-    """Folds IN lists after whitespace is collapsed, whatever the spacing in the input."""
     check(submission, [
         ("WHERE id IN\n\t(1,\n 2)", "WHERE id IN (?)"),
         ("WHERE id IN   (  1  ,  2  )", "WHERE id IN (?)"),
@@ -303,7 +289,6 @@ def test_in_list_spacing_is_normalised_first(submission):
 
 @pytest.mark.weight(3)
 def test_lists_that_do_not_fold(submission):
-    """Leaves a list alone unless it holds only comma-separated ? items after a whole-word IN."""
     check(submission, [
         ("SELECT * FROM a JOIN (1, 2)", "SELECT * FROM a JOIN (?, ?)"),
         ("WHERE xin (1, 2) AND _IN(3,4) AND in2 (5, 6)", "WHERE xin (?, ?) AND _IN(?,?) AND in2 (?, ?)"),
@@ -374,7 +359,6 @@ def sql_texts(draw):
 @settings(max_examples=100)
 @given(sql=sql_texts())
 def test_normalize_matches_the_oracle(submission, sql):
-    """Agrees with the four normalisation steps over random queries."""
     assert submission.normalize_sql(sql) == oracle_normalize(sql)
 
 
@@ -382,7 +366,6 @@ def test_normalize_matches_the_oracle(submission, sql):
 @settings(max_examples=40)
 @given(sql=sql_texts())
 def test_normalize_is_idempotent(submission, sql):
-    """Leaves an already normalised query unchanged when it is normalised again."""
     once = submission.normalize_sql(sql)
     assert submission.normalize_sql(once) == once
 
@@ -391,7 +374,6 @@ def test_normalize_is_idempotent(submission, sql):
 @settings(max_examples=40)
 @given(parts=st.lists(tokens, min_size=1, max_size=10), data=st.data())
 def test_whitespace_between_tokens_does_not_matter(submission, parts, data):
-    """Gives the same pattern whatever whitespace separates the same words and literals."""
     def render():
         text = data.draw(st.sampled_from(["", " ", "\t\n", "\u3000"]))
         for part in parts:
@@ -410,7 +392,6 @@ template_words = st.sampled_from(["SELECT", "x", "FROM t", "WHERE", "a =", "AND 
 @given(shape=st.lists(st.one_of(template_words, st.sampled_from(["<value>", "<in>"])), min_size=1, max_size=10),
        data=st.data())
 def test_literal_values_do_not_matter(submission, shape, data):
-    """Gives the same pattern for queries that differ only in their literal values."""
     plain_values = st.one_of(integers, decimals, string_literals)
 
     def render():
@@ -432,7 +413,6 @@ def test_literal_values_do_not_matter(submission, shape, data):
 
 @pytest.mark.weight(2)
 def test_detect_counts_patterns_with_the_default_threshold(submission):
-    """Reports patterns seen at least 3 times by default, or at least the given threshold."""
     queries = [
         "SELECT * FROM book WHERE author_id = 1",
         "SELECT * FROM author",
@@ -450,7 +430,6 @@ def test_detect_counts_patterns_with_the_default_threshold(submission):
 
 @pytest.mark.weight(3)
 def test_detect_orders_by_count_then_pattern(submission):
-    """Sorts by count descending, then pattern in code-point order, as plain tuples."""
     queries = (
         ["select b = 1"] * 3
         + ["SELECT a = 'x'"] * 3
@@ -471,7 +450,6 @@ def test_detect_orders_by_count_then_pattern(submission):
 
 @pytest.mark.weight(2)
 def test_detect_threshold_is_inclusive(submission):
-    """Reports a pattern seen exactly threshold times, and none seen fewer times."""
     queries = ["SELECT 1", "SELECT 2", "SELECT 3", "SELECT x", "SELECT x"]
     assert submission.detect_n_plus_one(queries, threshold=3) == [("SELECT ?", 3)]
     assert submission.detect_n_plus_one(queries, threshold=4) == []
@@ -480,7 +458,6 @@ def test_detect_threshold_is_inclusive(submission):
 
 @pytest.mark.weight(4)
 def test_threshold_below_two_raises_value_error(submission):
-    """Raises ValueError for a threshold below 2, even for an empty input."""
     for threshold in [1, 0, -3]:
         with pytest.raises(ValueError):
             submission.detect_n_plus_one(["SELECT 1"] * 5, threshold)
@@ -489,26 +466,22 @@ def test_threshold_below_two_raises_value_error(submission):
 
 
 def test_detect_on_no_queries(submission):
-    """Returns an empty list for an empty input."""
     assert submission.detect_n_plus_one([]) == []
 
 
 @pytest.mark.weight(2)
 def test_detect_accepts_django_query_dicts(submission):
-    """Reads the SQL of a dict from its "sql" key and ignores its other keys."""
     queries = [{"sql": f"SELECT * FROM book WHERE id = {n}", "time": "0.001"} for n in range(4)]
     queries.append({"sql": "SELECT * FROM author", "time": "0.002"})
     assert submission.detect_n_plus_one(queries) == [("SELECT * FROM book WHERE id = ?", 4)]
 
 
 def test_detect_accepts_strings_and_dicts_mixed(submission):
-    """Accepts SQL strings and dicts mixed in one call."""
     queries = ["SELECT 1", {"sql": "SELECT 2"}, "SELECT  3", {"sql": "SELECT\n4", "time": "0.1"}]
     assert submission.detect_n_plus_one(queries, 2) == [("SELECT ?", 4)]
 
 
 def test_detect_consumes_a_one_shot_iterator(submission):
-    """Works on a one-shot iterator such as a generator, iterating it once."""
     def generate():
         for n in range(3):
             yield {"sql": f"SELECT * FROM t WHERE id IN ({n}, {n + 1})"}
@@ -522,7 +495,6 @@ def test_detect_consumes_a_one_shot_iterator(submission):
 
 
 def test_normalised_patterns_are_what_is_counted(submission):
-    """Counts queries by their normalised pattern, in which keyword case still matters."""
     queries = [
         "SELECT * FROM t WHERE name = 'a' AND id IN (1, 2)",
         "select * from t where name = 'b' and id in (3)",
@@ -556,7 +528,6 @@ query_values = st.one_of(st.integers(0, 99).map(str), st.sampled_from(["'x'", "'
     threshold=st.integers(2, 4),
 )
 def test_detect_matches_the_oracle(submission, queries, threshold):
-    """Agrees with the detection rules over random lists of queries and thresholds."""
     sqls = []
     for template, value, as_dict, space in queries:
         sql = template.format(v=value).replace(" ", space, 1)
@@ -579,7 +550,6 @@ def big_query(literals=40_000):
 
 @pytest.mark.weight(4)
 def test_one_large_query_in_linear_time(submission):
-    """Normalises a ~750 kB query holding 40,000 literals within the linear time bound."""
     sql, expected = big_query()
     # Linear solutions take 0.1 to 0.2 s; rebuilding the string per literal takes about 6 s.
     assert timed(submission.normalize_sql, sql, bound_s=1.5) == expected
@@ -598,7 +568,6 @@ def many_queries(total=60_000, distinct=50_000):
 
 @pytest.mark.weight(4)
 def test_many_queries_in_linear_time(submission):
-    """Detects patterns in 60,000 queries with 50,000 shapes within the linear time bound."""
     queries, expected = many_queries()
     # Correct solutions take 0.6 to 1.4 s; counting in a list of pairs takes about 36 s.
     assert timed(submission.detect_n_plus_one, queries, 2, bound_s=6.0) == expected

@@ -166,21 +166,18 @@ MODES = [
 
 
 def test_max_attempts_below_one_is_rejected(submission):
-    """Raises ValueError from retry() when max_attempts is below 1."""
     for max_attempts in [0, -1, -10]:
         with pytest.raises(ValueError):
             submission.retry(max_attempts=max_attempts)
 
 
 def test_unknown_jitter_is_rejected(submission):
-    """Raises ValueError for any jitter other than exactly "full" or None."""
     for jitter in ["equal", "none", "", "FULL", "decorrelated"]:
         with pytest.raises(ValueError):
             submission.retry(jitter=jitter)
 
 
 def test_valid_arguments_are_accepted(submission):
-    """Accepts the defaults, max_attempts of 1 and both allowed jitter values."""
     submission.retry(max_attempts=1, jitter=None)
     submission.retry(max_attempts=1, jitter="full")
     submission.retry()
@@ -192,7 +189,6 @@ def test_valid_arguments_are_accepted(submission):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("is_async, sleep_kind", MODES)
 def test_defaults_three_attempts_full_jitter(driver, is_async, sleep_kind):
-    """Makes 3 attempts with full jitter by default and raises the last attempt's exception."""
     world = World(rng_values=(0.25, 0.75))
     script = world.script([("raise", "ConnectionError")])
     [outcome] = run(driver, world, {}, [script], [call()], is_async=is_async, sleep_kind=sleep_kind)
@@ -205,7 +201,6 @@ def test_defaults_three_attempts_full_jitter(driver, is_async, sleep_kind):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("is_async, sleep_kind", MODES)
 def test_exponential_schedule_capped_without_jitter(driver, is_async, sleep_kind):
-    """Doubles the delay before each retry up to max_delay, never calling rng when jitter is None."""
     world = World()
     script = world.script([("raise", "TimeoutError")])
     options = {"max_attempts": 10, "base_delay": 0.5, "max_delay": 30.0, "jitter": None}
@@ -218,7 +213,6 @@ def test_exponential_schedule_capped_without_jitter(driver, is_async, sleep_kind
 
 @pytest.mark.weight(2)
 def test_cap_applies_before_jitter(driver):
-    """Caps the delay at max_delay before multiplying it by rng()."""
     world = World(rng_values=(0.5,))
     script = world.script([("raise", "ConnectionError")])
     options = {"max_attempts": 4, "base_delay": 4.0, "max_delay": 1.0}
@@ -228,7 +222,6 @@ def test_cap_applies_before_jitter(driver):
 
 
 def test_success_first_time_makes_no_sleep_and_no_rng_call(driver):
-    """Passes the arguments through and neither sleeps nor calls rng when the first attempt succeeds."""
     world = World()
     script = world.script([("ok", {"id": 7})])
     [outcome] = run(driver, world, {}, [script], [call(0, 1, 2, flag=True)])
@@ -239,7 +232,6 @@ def test_success_first_time_makes_no_sleep_and_no_rng_call(driver):
 
 @pytest.mark.parametrize("is_async, sleep_kind", MODES)
 def test_success_after_retries_returns_the_value(driver, is_async, sleep_kind):
-    """Returns the result of the first successful attempt, calling each attempt with the same arguments."""
     world = World(rng_values=(1.0,))
     steps = [("raise", "ConnectionError"), ("raise", "ConnectionError"), ("ok", "done")]
     script = world.script(steps)
@@ -252,7 +244,6 @@ def test_success_after_retries_returns_the_value(driver, is_async, sleep_kind):
 
 @pytest.mark.parametrize("is_async, sleep_kind", MODES)
 def test_max_attempts_one_never_sleeps(driver, is_async, sleep_kind):
-    """Makes a single attempt and never sleeps when only one attempt is allowed."""
     world = World()
     script = world.script([("raise", "ConnectionError")])
     [outcome] = run(driver, world, {"max_attempts": 1}, [script], [call()], is_async=is_async, sleep_kind=sleep_kind)
@@ -263,7 +254,6 @@ def test_max_attempts_one_never_sleeps(driver, is_async, sleep_kind):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("is_async, sleep_kind", MODES)
 def test_exception_outside_retry_on_is_raised_at_once(driver, is_async, sleep_kind):
-    """Raises an exception outside retry_on at once, without retrying or sleeping."""
     world = World()
     script = world.script([("raise", "ValueError")])
     options = {"retry_on": ("ConnectionError", "TimeoutError"), "max_attempts": 5}
@@ -273,7 +263,6 @@ def test_exception_outside_retry_on_is_raised_at_once(driver, is_async, sleep_ki
 
 
 def test_retry_on_matches_subclasses(driver):
-    """Retries exceptions that are subclasses of a retry_on class."""
     world = World()
     steps = [("raise", "ConnectionError"), ("raise", "TimeoutError"), ("raise", "OSError"), ("ok", 1)]
     script = world.script(steps)
@@ -284,7 +273,6 @@ def test_retry_on_matches_subclasses(driver):
 
 
 def test_retryable_then_non_retryable(driver):
-    """Stops at the first attempt that raises an exception outside retry_on, even after retries."""
     world = World()
     script = world.script([("raise", "ConnectionError"), ("raise", "KeyError"), ("ok", 1)])
     options = {"retry_on": ("ConnectionError",), "max_attempts": 5, "jitter": None}
@@ -294,7 +282,6 @@ def test_retryable_then_non_retryable(driver):
 
 
 def test_empty_retry_on_retries_nothing(driver):
-    """Retries nothing when retry_on is an empty tuple."""
     world = World()
     script = world.script([("raise", "ConnectionError"), ("ok", 1)])
     [outcome] = run(driver, world, {"retry_on": ()}, [script], [call()])
@@ -303,7 +290,6 @@ def test_empty_retry_on_retries_nothing(driver):
 
 
 def test_base_exception_is_not_retried_by_default(driver):
-    """Does not retry a BaseException such as KeyboardInterrupt with the default retry_on."""
     world = World()
     script = world.script([("base", "KeyboardInterrupt"), ("ok", 1)])
     [outcome] = run(driver, world, {"max_attempts": 5}, [script], [call()])
@@ -314,7 +300,6 @@ def test_base_exception_is_not_retried_by_default(driver):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_large_max_attempts_do_not_overflow(driver, is_async):
-    """Computes capped delays without overflowing when there are over 1,000 attempts."""
     world = World()
     script = world.script([("raise", "ConnectionError")])
     options = {"max_attempts": 1030, "jitter": None, "base_delay": 0.5, "max_delay": 30.0}
@@ -326,7 +311,6 @@ def test_large_max_attempts_do_not_overflow(driver, is_async):
 
 
 def test_zero_base_delay_stays_zero_for_many_attempts(driver):
-    """Keeps every delay exactly 0.0 when base_delay is 0, however many attempts there are."""
     world = World()
     script = world.script([("raise", "ConnectionError")] * 1029 + [("ok", "up")])
     options = {"max_attempts": 1030, "jitter": None, "base_delay": 0.0, "max_delay": 30.0}
@@ -337,7 +321,6 @@ def test_zero_base_delay_stays_zero_for_many_attempts(driver):
 
 
 def test_default_rng_scales_each_delay_into_zero_to_cap(driver):
-    """Uses random.random by default to scale each delay between zero and its capped value."""
     driver.seed_random(20240601)  # the default rng is random.random: make its draws repeatable
     world = World()
     script = world.script([("raise", "ConnectionError")])
@@ -351,7 +334,6 @@ def test_default_rng_scales_each_delay_into_zero_to_cap(driver):
 
 
 def test_default_sleep_works_for_sync_functions(driver):
-    """Retries a plain function with the default sleep."""
     script = Script([("raise", "ConnectionError"), ("ok", 9)])
     options = {"max_attempts": 2, "base_delay": 0.01, "jitter": None}
     assert driver.run(options, [script], [call()], False, "plain", False) == [{"ok": True, "value": 9}]
@@ -365,7 +347,6 @@ def test_default_sleep_works_for_sync_functions(driver):
     ids=["succeeds", "gives-up"],
 )
 def test_default_sleep_for_async_functions_yields_to_the_event_loop(driver, steps, result):
-    """Sleeps with asyncio.sleep by default for async functions, so other tasks keep running."""
     events = []
     script = Script(steps, events)
     options = {"max_attempts": 2, "base_delay": 0.02, "jitter": None}
@@ -419,7 +400,6 @@ rng_strategy = st.lists(st.sampled_from([0.0, 0.1, 0.5, 0.75, 0.999]), min_size=
     mode=st.sampled_from([(False, "plain"), (True, "plain"), (True, "awaitable")]),
 )
 def test_any_scenario_matches_the_oracle(driver, options, steps, rng_values, mode):
-    """Agrees with the attempt, delay, sleep and rng rules over random settings and outcomes."""
     check_against_oracle(driver, options, steps, rng_values, is_async=mode[0], sleep_kind=mode[1])
 
 
@@ -429,7 +409,6 @@ def test_any_scenario_matches_the_oracle(driver, options, steps, rng_values, mod
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("is_async, sleep_kind", MODES)
 def test_same_key_returns_first_success_without_calling(driver, is_async, sleep_kind):
-    """Returns the first result for a repeated idempotency key without calling the function again."""
     world = World()
     script = world.script([("ok", "first"), ("ok", "second")])
     calls = [call(0, 1, idempotency_key="k"), call(0, 2, idempotency_key="k")]
@@ -440,7 +419,6 @@ def test_same_key_returns_first_success_without_calling(driver, is_async, sleep_
 
 @pytest.mark.parametrize("is_async, sleep_kind", MODES)
 def test_key_is_consumed_and_none_means_not_given(driver, is_async, sleep_kind):
-    """Never passes idempotency_key to the wrapped function, and treats None as no key."""
     world = World()
     script = world.script([("ok", 1), ("ok", 2), ("ok", 3)])
     calls = [call(0, "a", x=1, idempotency_key=None), call(0, "b", idempotency_key=None), call(0, idempotency_key="z")]
@@ -452,7 +430,6 @@ def test_key_is_consumed_and_none_means_not_given(driver, is_async, sleep_kind):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("is_async, sleep_kind", MODES)
 def test_failures_are_never_cached(driver, is_async, sleep_kind):
-    """Remembers no failure: the next call with that key runs normally."""
     world = World()
     steps = [("raise", "ValueError"), ("raise", "ConnectionError"), ("raise", "ConnectionError"), ("ok", 7), ("ok", 8)]
     script = world.script(steps)
@@ -465,7 +442,6 @@ def test_failures_are_never_cached(driver, is_async, sleep_kind):
 
 
 def test_cache_hit_makes_no_sleep_and_no_rng_call(driver):
-    """Answers a remembered key without sleeping or calling rng."""
     world = World()
     script = world.script([("raise", "ConnectionError"), ("ok", "v")])
     outcomes = run(driver, world, {}, [script], [call(idempotency_key="k")] * 3)
@@ -475,7 +451,6 @@ def test_cache_hit_makes_no_sleep_and_no_rng_call(driver):
 
 @pytest.mark.parametrize("is_async, sleep_kind", MODES[:2])
 def test_a_stored_none_result_is_returned(driver, is_async, sleep_kind):
-    """Returns a remembered None result like any other value."""
     world = World()
     script = world.script([("ok", None), ("ok", 1)])
     outcomes = run(driver, world, {}, [script], [call(idempotency_key="n")] * 2, is_async=is_async)
@@ -485,7 +460,6 @@ def test_a_stored_none_result_is_returned(driver, is_async, sleep_kind):
 
 @pytest.mark.weight(2)
 def test_falsy_keys_are_keys(driver):
-    """Treats falsy keys other than None as real keys."""
     world = World()
     script = world.script([("ok", "a"), ("ok", "b"), ("ok", "c")])
     calls = [call(idempotency_key=""), call(idempotency_key=0), call(idempotency_key=""), call(idempotency_key=0)]
@@ -495,7 +469,6 @@ def test_falsy_keys_are_keys(driver):
 
 
 def test_keys_differ_and_arguments_do_not_matter_on_a_hit(driver):
-    """Keeps different keys apart and ignores the other arguments when a key is remembered."""
     world = World()
     script = world.script([("ok", 10), ("ok", 20), ("ok", 30)])
     calls = [
@@ -510,7 +483,6 @@ def test_keys_differ_and_arguments_do_not_matter_on_a_hit(driver):
 
 
 def test_calls_without_a_key_do_not_fill_the_cache(driver):
-    """Remembers nothing for calls made without a key."""
     world = World()
     script = world.script([("ok", 1), ("ok", 2), ("ok", 3)])
     outcomes = run(driver, world, {}, [script], [call(), call(idempotency_key="k"), call(idempotency_key="k")])
@@ -520,7 +492,6 @@ def test_calls_without_a_key_do_not_fill_the_cache(driver):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("separate", [False, True], ids=["one-decorator", "two-decorators"])
 def test_each_decorated_function_has_its_own_keys(driver, separate):
-    """Gives each decorated function its own keys, even when one retry(...) object decorates both."""
     world = World()
     first = world.script([("ok", "f1"), ("ok", "f2")])
     second = world.script([("ok", "g1"), ("ok", "g2")])
@@ -558,9 +529,7 @@ step_lists = st.lists(
     is_async=True,
 )
 def test_idempotency_matches_the_oracle(driver, plan, steps, is_async):
-    """Agrees with the idempotency key rules over random sequences of calls.
-
-    Two functions decorated by one retry(...) object; two attempts per call."""
+    """Two functions decorated by one retry(...) object; two attempts per call."""
     world = World()
     scripts = [world.script(steps[0]), world.script(steps[1])]
     calls = [call(index, arg, idempotency_key=key) for index, key, arg in plan]
@@ -595,6 +564,5 @@ def test_idempotency_matches_the_oracle(driver, plan, steps, is_async):
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize("name, doc", [("fetch_invoice", "Fetch one invoice from the billing API."), ("ping", None)])
 def test_wrapper_preserves_name_doc_and_wrapped(driver, is_async, name, doc):
-    """Keeps __name__, __doc__ and __wrapped__ on sync and async wrappers."""
     seen = driver.metadata(name, doc, is_async)
     assert seen == {"name": name, "doc": doc, "wrapped_is_original": True}

@@ -163,7 +163,6 @@ def steps(observed, path):
 
 @pytest.mark.weight(2)
 def test_with_block_sets_the_attribute_and_restores_it(driver):
-    """Sets the attribute inside a with block and puts the original back on exit."""
     observed = check(driver, [node("Base", "color", "token:v1")])
     inside = steps(observed, "0")["inside"]
     assert inside["state"]["Base"]["color"] == "value:token:v1"
@@ -171,7 +170,6 @@ def test_with_block_sets_the_attribute_and_restores_it(driver):
 
 
 def test_enter_returns_the_patched_value(driver):
-    """Returns the new value from __enter__."""
     observed = check(driver, [node("mod", "LIMIT", "token:v2"), node("Child", "fresh", "none")])
     assert steps(observed, "0")["inside"]["as"] == "value:token:v2"
     assert steps(observed, "1")["inside"]["as"] == "None"
@@ -179,7 +177,6 @@ def test_enter_returns_the_patched_value(driver):
 
 @pytest.mark.weight(2)
 def test_missing_attribute_is_deleted_again(driver):
-    """Deletes the name again on exit when the target did not have it at entry."""
     observed = check(driver, [node("mod", "fresh", "token:v1"), node("Base", "fresh", "function:f1")])
     assert steps(observed, "0")["inside"]["state"]["mod"]["fresh"] == "value:token:v1"
     assert "fresh" not in observed["final"]["mod"] and "fresh" not in observed["final"]["Base"]
@@ -187,7 +184,6 @@ def test_missing_attribute_is_deleted_again(driver):
 
 @pytest.mark.weight(2)
 def test_missing_attribute_patched_with_none_is_deleted_not_left_as_none(driver):
-    """Deletes an attribute that was missing at entry instead of setting it to None."""
     observed = check(driver, [node("Leaf", "fresh", "none"), node("base_obj", "extra", "none")])
     assert "fresh" not in observed["final"]["Leaf"]
     assert "extra" not in observed["final"]["base_obj"]
@@ -195,7 +191,6 @@ def test_missing_attribute_patched_with_none_is_deleted_not_left_as_none(driver)
 
 @pytest.mark.weight(2)
 def test_attribute_whose_value_is_none_is_kept(driver):
-    """Puts back an attribute whose value was None instead of deleting it."""
     observed = check(driver, [node("Base", "cache", "token:v1"), node("mod", "DEFAULT", "token:v2")])
     assert observed["final"]["Base"]["cache"] == "None"
     assert observed["final"]["mod"]["DEFAULT"] == "None"
@@ -203,7 +198,6 @@ def test_attribute_whose_value_is_none_is_kept(driver):
 
 @pytest.mark.weight(3)
 def test_inherited_attribute_is_inherited_again_without_a_copy_on_the_subclass(driver):
-    """Leaves no copy of an inherited attribute on a subclass, which inherits it again."""
     plan = [node("Leaf", "color", "token:v1"), node("Leaf", "make", "token:v2"), node("Child", "greet", "function:f1")]
     observed = check(driver, plan)
     assert steps(observed, "0")["inside"]["state"]["Child"]["color"] == "orig:Child.color"
@@ -214,7 +208,6 @@ def test_inherited_attribute_is_inherited_again_without_a_copy_on_the_subclass(d
 
 @pytest.mark.weight(3)
 def test_staticmethod_classmethod_and_property_come_back_as_the_same_descriptors(driver):
-    """Puts back staticmethod, classmethod and property objects as the very same descriptors."""
     plan = [
         node("Base", "make", "function:f1"),
         node("Base", "build", "token:v1"),
@@ -229,7 +222,6 @@ def test_staticmethod_classmethod_and_property_come_back_as_the_same_descriptors
 
 @pytest.mark.weight(3)
 def test_instance_attribute_shadowing_a_class_attribute_is_restored_on_the_instance_only(driver):
-    """Restores an instance attribute that shadows a class attribute on the instance only."""
     observed = check(driver, [node("child_obj", "color", "token:v1")])
     inside = steps(observed, "0")["inside"]["state"]
     assert inside["child_obj"]["color"] == "value:token:v1"
@@ -239,14 +231,12 @@ def test_instance_attribute_shadowing_a_class_attribute_is_restored_on_the_insta
 
 @pytest.mark.weight(2)
 def test_method_patched_on_an_instance_is_removed_from_the_instance(driver):
-    """Deletes from an instance an attribute it only saw through its class, so it sees the class's again."""
     observed = check(driver, [node("child_obj", "greet", "function:f1"), node("base_obj", "color", "token:v1")])
     assert "greet" not in observed["final"]["child_obj"]
     assert "color" not in observed["final"]["base_obj"]
 
 
 def test_module_function_is_restored(driver):
-    """Restores a patched function of a module."""
     observed = check(driver, [node("mod", "helper", "function:f1")])
     assert observed["final"]["mod"]["helper"] == "orig:mod.helper"
     assert observed["probe_after"]["mod.compute()"] == "compute:helper"
@@ -254,7 +244,6 @@ def test_module_function_is_restored(driver):
 
 @pytest.mark.weight(3)
 def test_exception_escaping_a_with_block_restores_and_propagates(driver):
-    """Restores when an exception leaves the with block, and re-raises that same exception."""
     plan = [
         node("Base", "make", "token:v1", raises="Boom"),
         node("Leaf", "color", "token:v1", raises="Boom"),
@@ -266,13 +255,11 @@ def test_exception_escaping_a_with_block_restores_and_propagates(driver):
 
 @pytest.mark.weight(2)
 def test_base_exception_escaping_restores_and_propagates(driver):
-    """Restores and re-raises when a BaseException that is not an Exception escapes."""
     check(driver, [node("child_obj", "color", "token:v1", raises="Abort")])
     check(driver, [node("Leaf", "build", "function:f1", use="sync", raises="Abort")])
 
 
 def test_changes_made_inside_the_block_are_undone(driver):
-    """Restores the entry state whatever the block did to the patched attribute."""
     plan = [
         node("Base", "color", "token:v1", actions=[["set", "Base", "color", "token:v3"]]),
         node("Base", "make", "token:v1", actions=[["del", "Base", "make"]]),
@@ -282,7 +269,6 @@ def test_changes_made_inside_the_block_are_undone(driver):
 
 
 def test_missing_attribute_deleted_inside_the_block_stays_missing(driver):
-    """Raises no error on exit when the block already deleted a name that was missing at entry."""
     check(driver, [node("mod", "fresh", "token:v1", actions=[["del", "mod", "fresh"]])])
     check(driver, [node("Leaf", "color", "token:v1", actions=[["del", "Leaf", "color"]])])
 
@@ -292,7 +278,6 @@ def test_missing_attribute_deleted_inside_the_block_stays_missing(driver):
 
 @pytest.mark.weight(3)
 def test_sync_decorator_patches_during_each_call_only(driver):
-    """Applies nothing when decorating; patches only while each call of a plain function runs."""
     observed = check(driver, [node("Base", "make", "token:v1", use="sync"), node("Leaf", "color", use="sync")])
     assert steps(observed, "0")["decorated"]["state"] == INITIAL, "decorating must not patch anything"
     assert steps(observed, "0")["inside"]["state"]["Base"]["make"] == "value:token:v1"
@@ -300,7 +285,6 @@ def test_sync_decorator_patches_during_each_call_only(driver):
 
 @pytest.mark.weight(2)
 def test_sync_decorator_passes_arguments_and_return_value(driver):
-    """Passes arguments, keyword arguments and the return value through a plain wrapper."""
     observed = check(driver, [node("mod", "helper", "function:f1", use="sync")])
     assert steps(observed, "0")["inside"]["args_ok"] is True
     assert steps(observed, "0")["after"]["returned_ok"] is True
@@ -308,7 +292,6 @@ def test_sync_decorator_passes_arguments_and_return_value(driver):
 
 @pytest.mark.weight(3)
 def test_decorator_saves_what_is_there_when_called_not_when_decorated(driver):
-    """Reads the state to restore when each call starts, not when the function is decorated."""
     changed = [["set", "Base", "color", "token:v3"]]
     observed = check(driver, [node("Base", "color", "token:v1", use="sync", before_call=changed)])
     assert observed["trace"][-1]["state"]["Base"]["color"] == "value:token:v3"
@@ -318,14 +301,12 @@ def test_decorator_saves_what_is_there_when_called_not_when_decorated(driver):
 
 @pytest.mark.weight(2)
 def test_sync_decorator_restores_when_the_function_raises(driver):
-    """Restores when a decorated plain function raises, and re-raises the same exception."""
     observed = check(driver, [node("Base", "build", "token:v1", use="sync", raises="Boom")])
     assert steps(observed, "0")["after"]["same"] is True
 
 
 @pytest.mark.weight(3)
 def test_async_decorator_patches_while_the_coroutine_runs(driver):
-    """Patches an async def only while its coroutine runs, not when the coroutine is created."""
     observed = check(driver, [node("Base", "size", "token:v1", use="async")])
     assert steps(observed, "0")["created"]["state"] == INITIAL, "the patch starts when the coroutine starts running"
     assert steps(observed, "0")["inside"]["state"]["Base"]["size"] == "value:token:v1"
@@ -335,21 +316,18 @@ def test_async_decorator_patches_while_the_coroutine_runs(driver):
 
 @pytest.mark.weight(2)
 def test_async_decorator_restores_when_the_coroutine_raises(driver):
-    """Restores when a decorated coroutine raises, and re-raises the exception."""
     check(driver, [node("Leaf", "color", "token:v1", use="async", raises="Boom")])
     check(driver, [node("base_obj", "label", "none", use="async", raises="Abort")])
 
 
 @pytest.mark.weight(2)
 def test_nested_async_patches_in_one_event_loop(driver):
-    """Restores each level of decorated coroutines nested inside each other in one event loop."""
     inner = node("Base", "color", "token:v2", use="async", body=[node("Base", "color", "token:v3")])
     check(driver, [node("Base", "color", "token:v1", use="async", body=[inner, node("Leaf", "color", use="sync")])])
 
 
 @pytest.mark.weight(2)
 def test_decorated_functions_keep_their_metadata(driver):
-    """Keeps __name__, __qualname__, __doc__, __dict__ and __wrapped__ on both kinds of wrapper."""
     meta = driver.decorator_metadata()
     for label in ("sync", "async"):
         got = meta[label]
@@ -361,7 +339,6 @@ def test_decorated_functions_keep_their_metadata(driver):
 
 @pytest.mark.weight(2)
 def test_async_wrapper_is_a_coroutine_function_and_sync_wrapper_is_not(driver):
-    """Makes the wrapper of an async def a coroutine function, and that of a plain def not."""
     meta = driver.decorator_metadata()
     assert meta["async"]["iscoroutinefunction"] is True
     assert meta["sync"]["iscoroutinefunction"] is False
@@ -372,7 +349,6 @@ def test_async_wrapper_is_a_coroutine_function_and_sync_wrapper_is_not(driver):
 
 @pytest.mark.weight(3)
 def test_nested_patches_of_one_attribute_each_restore_their_own_entry_state(driver):
-    """Makes nested patches of one attribute each restore what was there when they were entered."""
     plan = [
         node(
             "Base", "color", "token:v1", body=[node("Base", "color", "token:v2", body=[node("Base", "color", "none")])]
@@ -387,7 +363,6 @@ def test_nested_patches_of_one_attribute_each_restore_their_own_entry_state(driv
 
 @pytest.mark.weight(2)
 def test_nested_patches_on_a_class_its_subclass_and_an_instance(driver):
-    """Restores nested patches on a class, its subclass and an instance, each on its own target."""
     plan = [
         node(
             "Child",
@@ -402,7 +377,6 @@ def test_nested_patches_on_a_class_its_subclass_and_an_instance(driver):
 
 @pytest.mark.weight(2)
 def test_same_patcher_reused_one_after_the_other(driver):
-    """Lets one patch object be entered again after it has exited, as a block or a decorator."""
     first = node("Base", "color", "token:v1", patcher="P")
     later = node("Base", "color", "token:v1", patcher="P", before_call=[["set", "Base", "color", "token:v2"]])
     check(driver, [first, dict(later, use="sync"), dict(first, use="async")])
@@ -410,7 +384,6 @@ def test_same_patcher_reused_one_after_the_other(driver):
 
 @pytest.mark.weight(2)
 def test_same_patcher_nested_inside_itself(driver):
-    """Lets one patch object be entered while already active, undoing the entries in reverse order."""
     inner = node("Leaf", "color", "token:v1", patcher="P", actions=[["set", "Leaf", "color", "token:v2"]])
     check(driver, [node("Leaf", "color", "token:v1", patcher="P", body=[inner])])
     check(driver, [node("mod", "fresh", "none", patcher="Q", use="sync", body=[node("mod", "fresh", patcher="Q")])])
@@ -419,7 +392,6 @@ def test_same_patcher_nested_inside_itself(driver):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("use", ["sync", "async"])
 def test_recursive_decorated_function(driver, use):
-    """Keeps the patch through recursive calls of a decorated function and restores it afterwards."""
     observed = driver.recursive_calls("Base", "make", "token:v1", 3, use)
     assert observed["error"] is None, observed["error"]
     assert observed["initial"] == INITIAL and observed["final"] == INITIAL
@@ -435,7 +407,6 @@ def test_recursive_decorated_function(driver, use):
 
 @pytest.mark.weight(2)
 def test_name_that_is_not_an_identifier_raises_value_error_at_once(driver):
-    """Raises ValueError from patched() itself, changing nothing, for a name that is not an identifier."""
     bad = ["", "1x", "a.b", "has space", "x-y", "name\n", "a:b"]
     for entry in driver.validation(bad):
         assert entry["raised"] == "ValueError", entry
@@ -443,14 +414,12 @@ def test_name_that_is_not_an_identifier_raises_value_error_at_once(driver):
 
 
 def test_name_that_is_not_a_string_raises_value_error(driver):
-    """Raises ValueError, changing nothing, for a name that is not a str."""
     for entry in driver.validation([3, None, b"color", 2.5]):
         assert entry["raised"] == "ValueError", entry
         assert entry["changed_on_call"] is False, entry
 
 
 def test_identifiers_including_keywords_and_non_ascii_are_accepted(driver):
-    """Accepts any identifier as a name, keywords and non-ASCII identifiers included."""
     for entry in driver.validation(["color", "_private", "café", "class", "x1"]):
         assert entry["raised"] is None, entry
         assert entry["inside"] == "value:token:v" and entry["restored"] is True, entry
@@ -527,7 +496,6 @@ def plans(draw, max_nodes=9, uses=("with", "with", "sync", "async")):
 @settings(max_examples=150)
 @given(plan=plans())
 def test_random_nested_plans_match_the_model(driver, plan):
-    """Agrees with the rules over random plans of nested blocks, decorators and exceptions."""
     check(driver, plan)
 
 
@@ -535,5 +503,4 @@ def test_random_nested_plans_match_the_model(driver, plan):
 @settings(max_examples=60)
 @given(plan=plans(max_nodes=6, uses=("sync", "async")))
 def test_random_nested_decorator_plans_match_the_model(driver, plan):
-    """Agrees with the rules over random plans of nested sync and async decorated calls."""
     check(driver, plan)

@@ -105,7 +105,6 @@ EXAMPLE = dataset(
 
 @pytest.mark.weight(2)
 def test_product_stats_example(database, driver):
-    """Gives the prompt example's product_stats, with the right types, in one query."""
     obs = stats(database, driver, EXAMPLE, "home")
     assert obs["rows"] == [
         [1, "Lamp", "home", 7, 4.5, 2],
@@ -118,7 +117,6 @@ def test_product_stats_example(database, driver):
 
 @pytest.mark.weight(3)
 def test_several_lines_and_several_reviews_do_not_multiply(database, driver):
-    """Gives uninflated totals and counts for a product with several order lines and reviews."""
     data = dataset([(7, "Chair", "home")], [(7, 2), (7, 5), (7, 1)], [(7, 1), (7, 2), (7, 2), (7, 5)])
     obs = stats(database, driver, data, "home")
     check(obs, data, "home")
@@ -127,14 +125,12 @@ def test_several_lines_and_several_reviews_do_not_multiply(database, driver):
 
 @pytest.mark.weight(2)
 def test_repeated_quantities_all_count(database, driver):
-    """Counts every order line in total_sold, repeated quantities included."""
     data = dataset([(1, "Cup", "k")], [(1, 3), (1, 3), (1, 3)], [(1, 4)])
     obs = stats(database, driver, data, "k")
     assert obs["rows"] == [[1, "Cup", "k", 9, 4.0, 1]]
 
 
 def test_product_without_lines_or_reviews(database, driver):
-    """Gives total_sold 0, avg_rating None and review_count 0 to a product with no line or review."""
     data = dataset([(5, "Ghost", "misc")], [], [])
     obs = stats(database, driver, data, "misc")
     assert obs["rows"] == [[5, "Ghost", "misc", 0, None, 0]]
@@ -142,14 +138,12 @@ def test_product_without_lines_or_reviews(database, driver):
 
 
 def test_lines_without_reviews_and_reviews_without_lines(database, driver):
-    """Handles products with lines but no review, and with reviews but no line."""
     data = dataset([(1, "A", "c"), (2, "B", "c")], [(1, 4), (1, 6)], [(2, 5), (2, 2), (2, 2)])
     obs = stats(database, driver, data, "c")
     check(obs, data, "c")
 
 
 def test_average_is_a_float_even_when_whole(database, driver):
-    """Returns avg_rating as a float when the mean is a whole number."""
     data = dataset([(1, "A", "c"), (2, "B", "c")], [], [(1, 4), (1, 4), (2, 1), (2, 2), (2, 2)])
     obs = stats(database, driver, data, "c")
     check(obs, data, "c")
@@ -158,7 +152,6 @@ def test_average_is_a_float_even_when_whole(database, driver):
 
 @pytest.mark.weight(2)
 def test_average_is_the_exact_mean_as_a_float(database, driver):
-    """Returns avg_rating as the exact mean, a float, neither rounded nor truncated."""
     # 13/3, 4/3 and 20/7 have no short decimal form: a rounded mean or a Decimal is not the answer.
     data = dataset(
         [(1, "A", "c"), (2, "B", "c"), (3, "C", "c")],
@@ -171,7 +164,6 @@ def test_average_is_the_exact_mean_as_a_float(database, driver):
 
 
 def test_totals_beyond_32_bits(database, driver):
-    """Keeps total_sold exact beyond 32 bits, in product_stats and best_sellers."""
     # Each quantity fits the column (a 32-bit integer); their sum does not.
     big = 2_147_483_647
     data = dataset([(1, "A", "c"), (2, "B", "c")], [(1, big), (1, big), (1, 3), (2, big)], [(1, 5)])
@@ -183,21 +175,18 @@ def test_totals_beyond_32_bits(database, driver):
 
 
 def test_category_must_match_exactly(database, driver):
-    """Returns only products whose category equals the argument exactly, case included."""
     data = dataset([(1, "A", "Books"), (2, "B", "books"), (3, "C", "books ")], [(1, 1)], [])
     obs = stats(database, driver, data, "books")
     assert [row[0] for row in obs["rows"]] == [2]
 
 
 def test_unknown_category_gives_nothing(database, driver):
-    """Returns no product for a category that no product has."""
     obs = stats(database, driver, EXAMPLE, "garden")
     assert obs["rows"] == []
     assert obs["queries"] <= 1, obs["sql"]
 
 
 def test_ordered_by_id_not_by_insertion_or_name(database, driver):
-    """Orders products by ascending id, not by insertion order or name."""
     # Inserted 30, 10, 20: without an ORDER BY, PostgreSQL returns them in that order.
     data = dataset([(30, "a", "c"), (10, "c", "c"), (20, "b", "c")], [(20, 1)], [(10, 3)])
     obs = stats(database, driver, data, "c")
@@ -210,14 +199,12 @@ def test_ordered_by_id_not_by_insertion_or_name(database, driver):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize(("min_total", "ids"), [(2, [1]), (1, [1, 2]), (0, [1, 2]), (-1, [1, 2, 4]), (7, [])])
 def test_best_sellers_example(database, driver, min_total, ids):
-    """Gives the prompt example's best_sellers for min_total values of every sign."""
     obs = sellers(database, driver, EXAMPLE, "home", min_total)
     assert [row[0] for row in obs["rows"]] == ids
     check(obs, EXAMPLE, "home", min_total)
 
 
 def test_best_sellers_threshold_is_strict(database, driver):
-    """Keeps only products whose total_sold is strictly greater than min_total."""
     data = dataset([(1, "A", "c"), (2, "B", "c")], [(1, 5), (2, 4), (2, 2)], [])
     obs = sellers(database, driver, data, "c", 5)
     assert [row[0] for row in obs["rows"]] == [2]
@@ -225,7 +212,6 @@ def test_best_sellers_threshold_is_strict(database, driver):
 
 @pytest.mark.weight(2)
 def test_best_sellers_negative_threshold_keeps_products_that_sold_nothing(database, driver):
-    """Includes products that sold nothing when min_total is negative."""
     data = dataset([(1, "A", "c"), (2, "B", "c"), (3, "C", "d")], [(1, 2)], [(2, 5)])
     obs = sellers(database, driver, data, "c", -5)
     assert obs["rows"] == [[1, "A", "c", 2, None, 0], [2, "B", "c", 0, 5.0, 1]]
@@ -233,7 +219,6 @@ def test_best_sellers_negative_threshold_keeps_products_that_sold_nothing(databa
 
 @pytest.mark.weight(2)
 def test_best_sellers_counts_without_multiplication(database, driver):
-    """Filters best_sellers on the uninflated total of a product with several lines and reviews."""
     # 3 lines x 3 reviews: an inflated sum (3 x 4 = 12) would pass a threshold of 10.
     data = dataset([(1, "A", "c")], [(1, 1), (1, 1), (1, 2)], [(1, 5), (1, 4), (1, 3)])
     obs = sellers(database, driver, data, "c", 10)
@@ -243,13 +228,11 @@ def test_best_sellers_counts_without_multiplication(database, driver):
 
 
 def test_best_sellers_only_in_the_category(database, driver):
-    """Returns best sellers of the given category only."""
     obs = sellers(database, driver, EXAMPLE, "kitchen", -1)
     assert obs["rows"] == [[3, "Mug", "kitchen", 10, None, 0]]
 
 
 def test_best_sellers_ordered_by_id(database, driver):
-    """Orders best_sellers by ascending id."""
     data = dataset([(9, "a", "c"), (4, "b", "c"), (6, "c", "c")], [(9, 2), (9, 2), (4, 3), (6, 1), (6, 1)], [(4, 2)])
     obs = sellers(database, driver, data, "c", 0)
     assert [row[0] for row in obs["rows"]] == [4, 6, 9]
@@ -268,7 +251,6 @@ def big_data(size):
 
 @pytest.mark.weight(2)
 def test_five_hundred_rows_in_one_query(database, driver):
-    """Uses at most 1 query per call with 500 products, lines and reviews."""
     data = big_data(500)
     check(stats(database, driver, data, "big"), data, "big")
     check(sellers(database, driver, data, "big", 4), data, "big", 4)
@@ -295,7 +277,6 @@ def sales_data(draw):
 @settings(max_examples=50)
 @given(data=sales_data(), category=categories)
 def test_product_stats_matches_the_model(database, driver, data, category):
-    """Gives correct product_stats in one query for random products, lines and reviews."""
     check(stats(database, driver, data, category), data, category)
 
 
@@ -303,5 +284,4 @@ def test_product_stats_matches_the_model(database, driver, data, category):
 @settings(max_examples=50)
 @given(data=sales_data(), category=categories, min_total=st.integers(-2, 15))
 def test_best_sellers_matches_the_model(database, driver, data, category, min_total):
-    """Gives correct best_sellers in one query for random data and min_total values."""
     check(sellers(database, driver, data, category, min_total), data, category, min_total)

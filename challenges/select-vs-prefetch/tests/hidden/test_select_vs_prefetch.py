@@ -97,7 +97,6 @@ def many_rows(size):
 
 @pytest.mark.weight(2)
 def test_books_with_authors_example(database, driver):
-    """Lists every book with its author's name, by ascending id, in exactly one query."""
     obs = scenario(database, driver, "books_with_authors", **DATA)
     assert obs["rows"] == [
         [2, "Tehanu", "Le Guin"],
@@ -110,7 +109,6 @@ def test_books_with_authors_example(database, driver):
 
 @pytest.mark.weight(2)
 def test_authors_with_books_example(database, driver):
-    """Lists every author with exactly their books, by ascending id, in exactly two queries."""
     obs = scenario(database, driver, "authors_with_books", **DATA)
     assert inner_sorted(obs["rows"]) == [
         [3, "Le Guin", [[2, "Tehanu"], [8, "Earthsea"]]],
@@ -122,7 +120,6 @@ def test_authors_with_books_example(database, driver):
 
 @pytest.mark.weight(2)
 def test_books_with_tags_example(database, driver):
-    """Lists every book with exactly its tags, by ascending id, in exactly two queries."""
     obs = scenario(database, driver, "books_with_tags", **DATA)
     assert inner_sorted(obs["rows"]) == [
         [2, "Tehanu", [[4, "satire"]]],
@@ -134,7 +131,6 @@ def test_books_with_tags_example(database, driver):
 
 
 def test_author_without_books_is_listed_with_an_empty_list(database, driver):
-    """Includes an author who has no book, with an empty books.all()."""
     obs = scenario(
         database,
         driver,
@@ -147,7 +143,6 @@ def test_author_without_books_is_listed_with_an_empty_list(database, driver):
 
 
 def test_untagged_books_are_listed_once_with_no_tags(database, driver):
-    """Includes a book that has no tag exactly once, with an empty tags.all()."""
     obs = scenario(
         database,
         driver,
@@ -164,7 +159,6 @@ def test_untagged_books_are_listed_once_with_no_tags(database, driver):
 
 
 def test_books_with_tags_when_no_book_has_a_tag(database, driver):
-    """Takes exactly two queries in books_with_tags() when books exist but none has a tag."""
     obs = scenario(
         database,
         driver,
@@ -185,7 +179,6 @@ MODELS = {"books_with_authors": "Book", "authors_with_books": "Author", "books_w
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_returns_a_queryset_of_the_right_model(database, driver, name):
-    """Returns a QuerySet of the model named in the interface, not a list."""
     obs = scenario(database, driver, name, **DATA)
     assert obs["is_queryset"] is True
     assert obs["model"] == MODELS[name]
@@ -193,7 +186,6 @@ def test_returns_a_queryset_of_the_right_model(database, driver, name):
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_queryset_is_explicitly_ordered_by_id(database, driver, name):
-    """Orders each queryset explicitly by ascending id."""
     obs = scenario(database, driver, name, **DATA)
     assert obs["is_queryset"] is True, "not a QuerySet"
     assert obs["ordered"] is True, "the queryset has no ORDER BY"
@@ -207,7 +199,6 @@ def test_queryset_is_explicitly_ordered_by_id(database, driver, name):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("size", [0, 1, 500])
 def test_books_with_authors_takes_one_query(database, driver, size):
-    """Keeps books_with_authors() at exactly one query with no rows, one row and 500 rows."""
     data = many_rows(size)
     obs = scenario(database, driver, "books_with_authors", **data)
     assert obs["queries"] == 1, obs["sql"][:5]
@@ -217,7 +208,6 @@ def test_books_with_authors_takes_one_query(database, driver, size):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("size", [0, 1, 500])
 def test_authors_with_books_takes_two_queries(database, driver, size):
-    """Keeps authors_with_books() at two queries with no rows, one row and 500 rows."""
     data = many_rows(size)
     obs = scenario(database, driver, "authors_with_books", **data)
     allowed = {2} if data["authors"] else {1, 2}
@@ -228,7 +218,6 @@ def test_authors_with_books_takes_two_queries(database, driver, size):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("size", [0, 1, 500])
 def test_books_with_tags_takes_two_queries(database, driver, size):
-    """Keeps books_with_tags() at two queries with no rows, one row and 500 rows."""
     data = many_rows(size)
     obs = scenario(database, driver, "books_with_tags", **data)
     allowed = {2} if data["books"] else {1, 2}
@@ -237,7 +226,6 @@ def test_books_with_tags_takes_two_queries(database, driver, size):
 
 
 def test_authors_without_any_book_still_take_two_queries(database, driver):
-    """Takes exactly two queries in authors_with_books() when authors exist but no book does."""
     authors = [{"id": 100 - i, "name": f"a{i}"} for i in range(30)]
     obs = scenario(database, driver, "authors_with_books", authors=authors)
     assert obs["queries"] == 2, obs["sql"][:5]
@@ -274,7 +262,6 @@ def library_data(draw):
 @settings(max_examples=50)
 @given(data=library_data())
 def test_books_with_authors_matches_the_model(database, driver, data):
-    """Gets books_with_authors() right, in one query, over random libraries."""
     obs = scenario(database, driver, "books_with_authors", **data)
     assert obs["rows"] == expected_books_with_authors(data["authors"], data["books"])
     assert obs["queries"] == 1, obs["sql"][:5]
@@ -284,7 +271,6 @@ def test_books_with_authors_matches_the_model(database, driver, data):
 @settings(max_examples=50)
 @given(data=library_data())
 def test_authors_with_books_matches_the_model(database, driver, data):
-    """Gets authors_with_books() right, within its query count, over random libraries."""
     obs = scenario(database, driver, "authors_with_books", **data)
     assert inner_sorted(obs["rows"]) == expected_authors_with_books(data["authors"], data["books"])
     assert obs["queries"] in ({2} if data["authors"] else {1, 2}), obs["sql"][:5]
@@ -294,7 +280,6 @@ def test_authors_with_books_matches_the_model(database, driver, data):
 @settings(max_examples=50)
 @given(data=library_data())
 def test_books_with_tags_matches_the_model(database, driver, data):
-    """Gets books_with_tags() right, within its query count, over random libraries."""
     obs = scenario(database, driver, "books_with_tags", **data)
     assert inner_sorted(obs["rows"]) == expected_books_with_tags(data["tags"], data["books"])
     assert obs["queries"] in ({2} if data["books"] else {1, 2}), obs["sql"][:5]

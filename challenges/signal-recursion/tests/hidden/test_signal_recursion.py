@@ -195,7 +195,6 @@ def assert_one_update(step, *, first_verb, what="save"):
 
 @pytest.mark.weight(3)
 def test_create_sets_total_in_the_row_and_on_the_instance(database, driver):
-    """Stores the total in the row and on the instance, as a Decimal, when an invoice is created."""
     obs = run(database, driver, [["create", "a", "100.00", "0.2000"]])
     assert_total(obs["steps"][0], "100.00", "0.2000", what="create")
     assert obs["rows"][0]["subtotal"] == "100.00"
@@ -203,7 +202,6 @@ def test_create_sets_total_in_the_row_and_on_the_instance(database, driver):
 
 @pytest.mark.weight(3)
 def test_create_runs_one_extra_update_and_one_post_save(database, driver):
-    """Adds exactly one UPDATE of total to a creation and sends only one post_save."""
     obs = run(database, driver, [["create", "a", "10.50", "0.0500"]])
     step = obs["steps"][0]
     assert_total(step, "10.50", "0.0500", what="create")
@@ -212,7 +210,6 @@ def test_create_runs_one_extra_update_and_one_post_save(database, driver):
 
 @pytest.mark.weight(2)
 def test_objects_create(database, driver):
-    """Fills in the total for Invoice.objects.create() with one extra UPDATE."""
     obs = run(database, driver, [["objects_create", "a", "19.99", "0.0725"], ["objects_create", "b", "0.00", "0.2000"]])
     for step, (s, r) in zip(obs["steps"], [("19.99", "0.0725"), ("0.00", "0.2000")], strict=True):
         assert_total(step, s, r, what="Invoice.objects.create")
@@ -224,7 +221,6 @@ def test_objects_create(database, driver):
 
 @pytest.mark.weight(3)
 def test_update_of_the_same_instance_recomputes_the_total(database, driver):
-    """Recomputes the total, with one extra UPDATE, when the same instance is changed and saved."""
     obs = run(database, driver, [["create", "a", "10.50", "0.0500"], ["set", "a", "100.00", "0.0500"]])
     step = obs["steps"][1]
     assert_total(step, "100.00", "0.0500", what="update")
@@ -233,7 +229,6 @@ def test_update_of_the_same_instance_recomputes_the_total(database, driver):
 
 @pytest.mark.weight(2)
 def test_update_of_a_freshly_fetched_instance(database, driver):
-    """Recomputes the total when an invoice fetched from the database is changed and saved."""
     obs = run(database, driver, [["create", "a", "10.00", "0.1000"], ["reload_set", "a", "12.34", "0.1250"]])
     step = obs["steps"][1]
     assert_total(step, "12.34", "0.1250", what="update of a fetched instance")
@@ -242,7 +237,6 @@ def test_update_of_a_freshly_fetched_instance(database, driver):
 
 @pytest.mark.weight(2)
 def test_save_with_update_fields_recomputes_the_total(database, driver):
-    """Recomputes the total on save(update_fields=[...]), whatever fields are listed."""
     actions = [
         ["create", "a", "10.00", "0.1000"],
         ["set_fields", "a", {"subtotal": "20.00"}, ["subtotal"]],
@@ -258,7 +252,6 @@ def test_save_with_update_fields_recomputes_the_total(database, driver):
 
 
 def test_save_without_changes_still_runs_one_update(database, driver):
-    """Recomputes the total with one extra UPDATE when an invoice is saved unchanged."""
     obs = run(database, driver, [["create", "a", "2.50", "0.0100"], ["save", "a"], ["save", "a"]])
     for step in obs["steps"][1:]:
         assert_total(step, "2.50", "0.0100", what="unchanged save")
@@ -266,7 +259,6 @@ def test_save_without_changes_still_runs_one_update(database, driver):
 
 
 def test_total_assigned_by_hand_is_overwritten(database, driver):
-    """Overwrites a total assigned by hand with the computed value."""
     obs = run(
         database, driver, [["create", "a", "1.00", "0.0050"], ["set_fields", "a", {"total": "999.99"}, ["total"]]]
     )
@@ -275,7 +267,6 @@ def test_total_assigned_by_hand_is_overwritten(database, driver):
 
 @pytest.mark.weight(2)
 def test_only_the_saved_row_changes(database, driver):
-    """Writes the total of the saved invoice's row only, leaving other rows untouched."""
     actions = [
         ["create", "a", "10.00", "0.1000"],
         ["create", "b", "20.00", "0.2000"],
@@ -312,7 +303,6 @@ TIES = [
 
 @pytest.mark.weight(4)
 def test_rounding_is_half_up_on_decimal_values(database, driver):
-    """Rounds the total to 2 places with halves rounded up, computing with Decimal, not float."""
     obs = run(database, driver, [["create", f"i{n}", s, r] for n, (s, r) in enumerate(TIES)])
     for step, (s, r) in zip(obs["steps"], TIES, strict=True):
         assert_total(step, s, r, what=f"create({s}, {r})")
@@ -320,7 +310,6 @@ def test_rounding_is_half_up_on_decimal_values(database, driver):
 
 @pytest.mark.weight(2)
 def test_rounding_on_update(database, driver):
-    """Rounds halves up too when an existing invoice's amounts change."""
     actions = [["create", "a", "5.00", "0.0000"]] + [["set", "a", s, r] for s, r in TIES[:8]]
     obs = run(database, driver, actions)
     for step, (s, r) in zip(obs["steps"][1:], TIES[:8], strict=True):
@@ -347,7 +336,6 @@ def rate(bp: int) -> str:
 )
 @example([(100, 50), (1050, 500), (250, 100), (3, 5000)])
 def test_random_amounts_match_the_oracle(database, driver, pairs):
-    """Computes the right total, with one extra UPDATE, for random amounts and tax rates."""
     values = [(money(c), rate(bp)) for c, bp in pairs]
     obs = run(database, driver, [["create", f"i{n}", s, r] for n, (s, r) in enumerate(values)])
     for step, (s, r) in zip(obs["steps"], values, strict=True):
@@ -394,7 +382,6 @@ def assert_written_inside_the_block(step, what):
 @settings(max_examples=40)
 @given(st.lists(step_st, min_size=1, max_size=8))
 def test_random_save_sequences_match_the_oracle(database, driver, steps):
-    """Agrees with the rules over random sequences of saves, in transactions and after errors."""
     state: dict[str, tuple[str, str]] = {}  # key -> (subtotal, tax_rate) stored
     ids: dict[str, int] = {}  # key -> its row (rows are numbered in the order they are created)
     stale: set[int] = set()  # rows whose last save failed in the handler: their total is not checked
@@ -449,7 +436,6 @@ def test_random_save_sequences_match_the_oracle(database, driver, steps):
 
 @pytest.mark.weight(2)
 def test_total_is_written_inside_the_callers_transaction(database, driver):
-    """Writes the total inside the caller's transaction.atomic() block, before its COMMIT."""
     actions = [["create", "a", "1.00", "0.0050", {"atomic": True}], ["set", "a", "2.50", "0.0100", {"atomic": True}]]
     obs = run(database, driver, actions)
     for step, (s, r) in zip(obs["steps"], [("1.00", "0.0050"), ("2.50", "0.0100")], strict=True):
@@ -462,7 +448,6 @@ def test_total_is_written_inside_the_callers_transaction(database, driver):
 
 @pytest.mark.weight(3)
 def test_handler_still_works_after_a_database_error(database, driver):
-    """Keeps working for later saves after its write of the total fails on an update."""
     actions = [
         ["create", "a", "10.00", "0.1000"],
         ["set", "a", "20.00", "0.1000", {"fail": True}],
@@ -481,7 +466,6 @@ def test_handler_still_works_after_a_database_error(database, driver):
 
 @pytest.mark.weight(2)
 def test_handler_still_works_after_a_failed_create(database, driver):
-    """Keeps working for later saves after its write of the total fails on a creation."""
     actions = [["create", "a", "10.00", "0.1000", {"fail": True}], ["save", "a"], ["create", "b", "3.00", "0.5000"]]
     obs = run(database, driver, actions)
     assert obs["steps"][0]["fault_hits"] >= 1, "the handler did not write the total during the failing save"
@@ -592,7 +576,6 @@ def check_two_threads(obs, first, second):
 @pytest.mark.weight(3)
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_two_threads_saving_at_the_same_time(database, driver, name):
-    """Gives both invoices the right total when two threads save at the same time."""
     first, second = SCENARIOS[name]
     check_two_threads(two_threads(database, driver, first, second), first, second)
 
@@ -607,7 +590,6 @@ thread_spec_st = st.one_of(
 @settings(max_examples=8)
 @given(first=thread_spec_st, second=thread_spec_st)
 def test_random_two_thread_saves_match_the_oracle(database, driver, first, second):
-    """Keeps totals right for random invoices saved by two threads at the same time."""
     # A's write of its total is told apart by its subtotal, and A's own UPDATE (on an update)
     # changes the subtotal: so the lock holds A inside its handler, never B, never Django's save.
     assume(_final(first)[0] != _final(second)[0])

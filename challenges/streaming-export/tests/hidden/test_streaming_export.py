@@ -220,7 +220,6 @@ EXAMPLE_ROWS = [
 
 @pytest.mark.weight(2)
 def test_prompt_example(database, driver):
-    """Exports the prompt's example rows exactly as shown."""
     obs = export(database, driver, EXAMPLE_ROWS, ["id", "kind", "user_id", "payload", "created"])
     assert obs["raised"] is None, obs
     assert obs["items"] == [
@@ -235,7 +234,6 @@ def test_prompt_example(database, driver):
 
 @pytest.mark.weight(2)
 def test_header_is_the_field_names_in_the_given_order(database, driver):
-    """Starts with a header of the field names in the given order."""
     fields = ["created", "kind", "id"]
     obs = export(database, driver, [event(1)], fields)
     assert obs["raised"] is None, obs
@@ -244,7 +242,6 @@ def test_header_is_the_field_names_in_the_given_order(database, driver):
 
 
 def test_empty_queryset_yields_only_the_header(database, driver):
-    """Yields only the header for an empty queryset."""
     obs = export(database, driver, [], ["kind", "payload"])
     assert obs["raised"] is None, obs
     assert obs["items"] == ["kind,payload\r\n"]
@@ -252,7 +249,6 @@ def test_empty_queryset_yields_only_the_header(database, driver):
 
 @pytest.mark.weight(2)
 def test_each_item_is_one_str_record_ending_in_crlf(database, driver):
-    """Yields one str item per record, each ending in a CRLF line end."""
     rows = [event(i, kind=f"k{i}", user_id=i * 10) for i in range(1, 6)]
     obs = export(database, driver, rows, ["id", "kind", "user_id"])
     assert obs["types"] == ["str"] * 6, obs["types"]
@@ -261,7 +257,6 @@ def test_each_item_is_one_str_record_ending_in_crlf(database, driver):
 
 @pytest.mark.weight(2)
 def test_commas_quotes_and_newlines_are_quoted_rfc_4180(database, driver):
-    """Quotes fields with commas, double quotes or line breaks, doubling inner quotes (RFC 4180)."""
     kinds = ["a,b", 'say "cheese"', "line1\r\nline2", '"', ",", '","']
     rows = [event(i + 1, kind=kind) for i, kind in enumerate(kinds)]
     obs = export(database, driver, rows, ["kind", "id"])
@@ -277,7 +272,6 @@ def test_commas_quotes_and_newlines_are_quoted_rfc_4180(database, driver):
 
 
 def test_a_lone_cr_or_lf_is_quoted(database, driver):
-    """Quotes a field holding a lone carriage return or line feed."""
     rows = [event(1, kind="up\rdown"), event(2, kind="up\ndown"), event(3, kind="\n")]
     obs = export(database, driver, rows, ["id", "kind"])
     assert obs["raised"] is None, obs
@@ -285,7 +279,6 @@ def test_a_lone_cr_or_lf_is_quoted(database, driver):
 
 
 def test_fields_without_special_characters_are_not_quoted(database, driver):
-    """Leaves unquoted any field without a comma, quote, CR or LF (spaces, tabs, non-ASCII)."""
     kinds = ["page view", " padded ", "émoji 😀", "semi;colon", "tab\there", "it's", "back\\slash"]
     rows = [event(i + 1, kind=kind) for i, kind in enumerate(kinds)]
     obs = export(database, driver, rows, ["kind", "user_id"])
@@ -298,7 +291,6 @@ def test_fields_without_special_characters_are_not_quoted(database, driver):
 
 @pytest.mark.weight(2)
 def test_none_renders_as_an_empty_field(database, driver):
-    """Renders a None user_id or payload as an empty field."""
     rows = [event(1, user_id=None, payload=None)]
     obs = export(database, driver, rows, ["user_id", "payload", "kind"])
     assert obs["raised"] is None, obs
@@ -307,7 +299,6 @@ def test_none_renders_as_an_empty_field(database, driver):
 
 @pytest.mark.weight(2)
 def test_payload_is_compact_sorted_json_keeping_unicode(database, driver):
-    """Renders any JSON payload as compact JSON with sorted keys and non-ASCII kept as is."""
     payloads = [
         {"zeta": 1, "alpha": {"y": [1, 2.5, None], "b": True}},
         ["é", "日本", "😀"],
@@ -335,7 +326,6 @@ def test_payload_is_compact_sorted_json_keeping_unicode(database, driver):
 
 @pytest.mark.weight(2)
 def test_created_is_iso_8601_in_utc(database, driver):
-    """Renders created in ISO format in UTC, with microseconds only when non-zero."""
     created = [
         "2024-05-01T12:00:00+00:00",
         "2024-05-01T14:00:00+02:00",
@@ -356,7 +346,6 @@ def test_created_is_iso_8601_in_utc(database, driver):
 
 
 def test_integers_render_in_decimal(database, driver):
-    """Renders id and user_id as plain decimal integers, negatives included."""
     rows = [event(7, user_id=-5), event(1_000_000, user_id=0), event(3, user_id=2**31 - 1)]
     obs = export(database, driver, rows, ["id", "user_id"])
     assert obs["raised"] is None, obs
@@ -364,7 +353,6 @@ def test_integers_render_in_decimal(database, driver):
 
 
 def test_a_record_of_one_empty_field_may_be_quoted_or_not(database, driver):
-    """Accepts a record of a single empty field written quoted or as an empty line."""
     rows = [event(1, kind=""), event(2, kind="x")]
     obs = export(database, driver, rows, ["kind"])
     assert obs["raised"] is None, obs
@@ -374,7 +362,6 @@ def test_a_record_of_one_empty_field_may_be_quoted_or_not(database, driver):
 
 
 def test_repeated_field_names_repeat_the_column(database, driver):
-    """Repeats a column when its field name appears more than once."""
     rows = [event(1, kind="a,b", user_id=4)]
     fields = ["kind", "user_id", "kind"]
     obs = export(database, driver, rows, fields)
@@ -387,7 +374,6 @@ def test_repeated_field_names_repeat_the_column(database, driver):
 
 @pytest.mark.weight(2)
 def test_rows_come_in_the_querysets_order(database, driver):
-    """Exports the rows in the queryset's own ordering."""
     rows = [
         event(1, kind="b", created="2024-01-01T00:00:00+00:00"),
         event(2, kind="a", created="2024-03-01T00:00:00+00:00"),
@@ -401,7 +387,6 @@ def test_rows_come_in_the_querysets_order(database, driver):
 
 @pytest.mark.weight(2)
 def test_a_filtered_queryset_exports_only_its_rows(database, driver):
-    """Exports only the rows the queryset's filters keep."""
     rows = [event(i, kind=["view", "click", "buy"][i % 3]) for i in range(1, 10)]
     obs = export(database, driver, rows, ["id", "kind"], ["id"], ["buy", "view"])
     check_export(obs, ["id", "kind"], ["id"], ["buy", "view"])
@@ -433,19 +418,16 @@ def check_refused(obs):
 @pytest.mark.weight(3)
 @pytest.mark.parametrize("fields", BAD_FIELDS, ids=[repr(f) for f in BAD_FIELDS])
 def test_bad_fields_raise_value_error_before_any_query(database, driver, fields):
-    """Raises ValueError before any query for no fields or a name not among the five allowed."""
     # From the call or from the first next(): a generator function that checks first is fine.
     check_refused(export(database, driver, [event(1)], fields))
 
 
 def test_non_string_field_names_raise_value_error(database, driver):
-    """Raises ValueError before any query for a field item that is not a str."""
     for fields in ([None], ["id", 3]):
         check_refused(export(database, driver, [event(1)], fields))
 
 
 def test_every_model_field_is_allowed(database, driver):
-    """Accepts all five model fields, in any order."""
     fields = ["payload", "created", "user_id", "kind", "id"]
     obs = export(database, driver, [event(1)], fields)
     check_export(obs, fields)
@@ -456,7 +438,6 @@ def test_every_model_field_is_allowed(database, driver):
 
 @pytest.mark.weight(3)
 def test_export_csv_returns_an_iterator_and_runs_no_query_until_iterated(database, driver):
-    """Returns an iterator from export_csv and runs no query until it is consumed."""
     obs = export(database, driver, [event(1), event(2)], ["id"])
     assert obs["raised"] is None, obs
     assert obs["is_iterator"] is True, "export_csv must return an iterator (an object with __next__)"
@@ -467,7 +448,6 @@ def test_export_csv_returns_an_iterator_and_runs_no_query_until_iterated(databas
 
 @pytest.mark.weight(3)
 def test_the_queryset_itself_is_never_evaluated(database, driver):
-    """Never evaluates the queryset itself: no query reads the whole table at once."""
     # Iterating, list()-ing or len()-ing the queryset reads the whole table in one plain query.
     rows = [event(i) for i in range(1, 30)]
     obs = export(database, driver, rows, ["id", "payload"])
@@ -477,7 +457,6 @@ def test_the_queryset_itself_is_never_evaluated(database, driver):
 
 @pytest.mark.weight(2)
 def test_rows_are_read_in_chunks_of_at_most_2000(database, driver):
-    """Reads a large table in chunks of at most 2,000 rows, as the server's log shows."""
     rows = [event(i, kind=f"k{i % 7}", user_id=i) for i in range(1, 4501)]
     obs = export(database, driver, rows, ["id", "kind", "user_id"], ["-id"])
     check_export(obs, ["id", "kind", "user_id"], ["-id"])
@@ -487,7 +466,6 @@ def test_rows_are_read_in_chunks_of_at_most_2000(database, driver):
 
 @pytest.mark.weight(2)
 def test_queries_do_not_grow_with_every_row(database, driver):
-    """Sends at most 4 statements plus one per 100 rows, never one query per row."""
     rows = [event(i, kind=f"k{i % 5}", user_id=i, payload={"i": i}) for i in range(1, 401)]
     obs = export(database, driver, rows, FIELDS)
     check_export(obs, FIELDS)
@@ -516,7 +494,6 @@ RESPONSE_ROWS = [
 
 @pytest.mark.weight(2)
 def test_csv_response_is_a_streaming_http_response_with_status_200(database, driver):
-    """Returns a StreamingHttpResponse with status 200 that streams bytes."""
     obs = response(database, driver, RESPONSE_ROWS, ["id", "kind"], "events.csv")
     assert obs["raised"] is None, obs
     assert obs["is_streaming_response"] is True, f"not a StreamingHttpResponse: {obs['class_mro']}"
@@ -527,7 +504,6 @@ def test_csv_response_is_a_streaming_http_response_with_status_200(database, dri
 
 @pytest.mark.weight(2)
 def test_csv_response_content_type_is_text_csv_in_utf_8(database, driver):
-    """Sends Content-Type text/csv, with no charset other than utf-8."""
     obs = response(database, driver, RESPONSE_ROWS, ["id"], "events.csv")
     assert obs["raised"] is None, obs
     assert content_type_ok(obs["headers"].get("Content-Type", "")), obs["headers"]
@@ -535,7 +511,6 @@ def test_csv_response_content_type_is_text_csv_in_utf_8(database, driver):
 
 @pytest.mark.weight(2)
 def test_csv_response_is_an_attachment_named_filename(database, driver):
-    """Sets Content-Disposition to an attachment named with the given plain file name."""
     for filename in ["events.csv", "report-2024_05.CSV", "x", "a.b.c", "Z" * 100, "-", "..."]:
         obs = response(database, driver, RESPONSE_ROWS, ["id"], filename)
         assert obs["raised"] is None, obs
@@ -561,7 +536,6 @@ BAD_FILENAMES = [
 
 @pytest.mark.weight(2)
 def test_csv_response_refuses_a_bad_filename_before_any_query(database, driver):
-    """Refuses a file name that is not plain with ValueError when csv_response is called, before any query."""
     for filename in BAD_FILENAMES:
         obs = response(database, driver, RESPONSE_ROWS, ["id"], filename)
         assert obs["raised"] is not None, f"filename {filename!r}: no ValueError"
@@ -571,7 +545,6 @@ def test_csv_response_refuses_a_bad_filename_before_any_query(database, driver):
 
 @pytest.mark.weight(3)
 def test_csv_response_body_is_the_export_in_utf_8(database, driver):
-    """Makes the response body the export's items encoded in UTF-8."""
     fields = ["kind", "payload", "created", "user_id"]
     obs = response(database, driver, RESPONSE_ROWS, fields, "events.csv", ["-id"])
     assert obs["raised"] is None, obs
@@ -581,7 +554,6 @@ def test_csv_response_body_is_the_export_in_utf_8(database, driver):
 
 @pytest.mark.weight(2)
 def test_csv_response_runs_no_query_before_the_content_is_read(database, driver):
-    """Builds the response without a query; the export runs in chunks as the content is read."""
     obs = response(database, driver, RESPONSE_ROWS, ["id"], "events.csv")
     assert obs["raised"] is None, obs
     assert obs["queries_at_creation"] == 0, "building the response must not run the export yet"
@@ -591,14 +563,12 @@ def test_csv_response_runs_no_query_before_the_content_is_read(database, driver)
 
 @pytest.mark.weight(2)
 def test_csv_response_rejects_unknown_fields_before_any_query(database, driver):
-    """Refuses bad fields in csv_response with ValueError before any query."""
     for fields in (["id", "pk"], []):
         check_refused(response(database, driver, RESPONSE_ROWS, fields, "events.csv"))
 
 
 @pytest.mark.weight(2)
 def test_download_view_streams_the_csv(database, driver):
-    """Streams the CSV with the right headers when served from a view through Django's test client."""
     rows = [event(i, kind=["a", "b,c"][i % 2], user_id=i, payload={"n": i}) for i in range(1, 8)]
     stored = load(database, rows)
     obs = driver.get_view({"fields": "id,kind,payload", "filename": "dump.csv", "kind": "b,c"})
@@ -661,7 +631,6 @@ def exports(draw):
 @settings(max_examples=60)
 @given(case=exports())
 def test_any_rows_match_the_csv_module(database, driver, case):
-    """Matches Python's csv module over random rows, fields and orderings, read lazily in chunks."""
     rows, fields, order_by = case
     obs = export(database, driver, rows, fields, order_by)
     assert obs["raised"] is None, f"{obs['raised']}: {obs['message']}"
@@ -691,7 +660,6 @@ filenames = st.one_of(
 @settings(max_examples=40)
 @given(filename=filenames)
 def test_any_filename_is_accepted_only_if_plain(database, driver, filename):
-    """Accepts a random file name only if plain: 1 to 100 ASCII letters, digits, ".", "_" or "-"."""
     with database.observe() as seen:
         obs = driver.start_response(["id", "kind"], filename)
     assert seen.queries == 0, seen.sql[:5]
@@ -774,11 +742,9 @@ def check_memory(database, driver, worker_memory, mode):
 
 @pytest.mark.weight(3)
 def test_export_of_50000_rows_stays_under_the_memory_bound(database, driver, worker_memory):
-    """Exports 50,000 rows under the 5 MiB peak and 48 MiB worker memory bounds."""
     check_memory(database, driver, worker_memory, "export")
 
 
 @pytest.mark.weight(3)
 def test_streamed_response_of_50000_rows_stays_under_the_memory_bound(database, driver, worker_memory):
-    """Streams a 50,000-row response under the 5 MiB peak and 48 MiB worker memory bounds."""
     check_memory(database, driver, worker_memory, "response")

@@ -74,7 +74,6 @@ def same(actual, expected):
 
 
 def test_empty_scheduler(submission):
-    """Returns None from peek and get_next_task, False from cancel, and length zero when empty."""
     s = submission.TaskScheduler()
     assert len(s) == 0
     assert s.peek() is None
@@ -84,7 +83,6 @@ def test_empty_scheduler(submission):
 
 
 def test_returns_a_plain_tuple(submission):
-    """Returns a built-in tuple (priority, task_id, data) from peek and get_next_task."""
     s = submission.TaskScheduler()
     s.add_task(3, "a", "payload")
     peeked = s.peek()
@@ -94,7 +92,6 @@ def test_returns_a_plain_tuple(submission):
 
 
 def test_data_defaults_to_none(submission):
-    """Uses None as the data of a task added without data."""
     s = submission.TaskScheduler()
     s.add_task(1, "a")
     assert s.get_next_task() == (1, "a", None)
@@ -102,7 +99,6 @@ def test_data_defaults_to_none(submission):
 
 @pytest.mark.weight(2)
 def test_lower_number_first_then_insertion_order(submission):
-    """Runs lower priority numbers first, equal priorities in the order added (not by id)."""
     s = submission.TaskScheduler()
     s.add_task(2, "b1")
     s.add_task(1, "a1")
@@ -114,7 +110,6 @@ def test_lower_number_first_then_insertion_order(submission):
 
 
 def test_insertion_order_among_many_equal_priorities(submission):
-    """Runs many tasks of equal priority first in, first out."""
     s = submission.TaskScheduler()
     ids = [f"t{n}" for n in range(30, 0, -1)]
     for task_id in ids:
@@ -123,7 +118,6 @@ def test_insertion_order_among_many_equal_priorities(submission):
 
 
 def test_large_and_negative_priorities(submission):
-    """Orders very large and negative priorities correctly."""
     s = submission.TaskScheduler()
     s.add_task(10**20, "huge")
     s.add_task(-(10**20), "tiny")
@@ -133,7 +127,6 @@ def test_large_and_negative_priorities(submission):
 
 
 def test_empty_string_is_a_valid_id(submission):
-    """Accepts the empty string as a task id."""
     s = submission.TaskScheduler()
     s.add_task(1, "")
     assert s.peek() == (1, "", None)
@@ -143,7 +136,6 @@ def test_empty_string_is_a_valid_id(submission):
 
 @pytest.mark.weight(2)
 def test_peek_does_not_remove(submission):
-    """Returns the next task from peek without removing it."""
     s = submission.TaskScheduler()
     s.add_task(2, "b")
     s.add_task(1, "a", [1, 2])
@@ -156,7 +148,6 @@ def test_peek_does_not_remove(submission):
 
 @pytest.mark.weight(2)
 def test_uncomparable_data_with_equal_priorities(submission):
-    """Never compares data, even when re-added tasks of equal priority hold dicts."""
     s = submission.TaskScheduler()
     s.add_task(1, "x", {"n": 1})
     s.add_task(1, "y", {"n": 2})
@@ -169,7 +160,6 @@ def test_uncomparable_data_with_equal_priorities(submission):
 
 @pytest.mark.weight(2)
 def test_data_comes_back_as_the_same_object(submission):
-    """Returns data as the very object given, the newest one after a re-add."""
     first, second, third = Payload("first"), Payload("second"), Payload("third")
     s = submission.TaskScheduler()
     s.add_task(0, "a", first)
@@ -187,7 +177,6 @@ def test_data_comes_back_as_the_same_object(submission):
 
 @pytest.mark.weight(2)
 def test_readd_with_same_priority_moves_to_the_back(submission):
-    """Moves a live task re-added with the same priority behind the other tasks of that priority."""
     s = submission.TaskScheduler()
     s.add_task(5, "a", "old")
     s.add_task(5, "b")
@@ -199,7 +188,6 @@ def test_readd_with_same_priority_moves_to_the_back(submission):
 
 @pytest.mark.weight(2)
 def test_readd_changes_priority_and_goes_behind_that_priority(submission):
-    """Gives a re-added live task its new priority, behind the live tasks already at it."""
     s = submission.TaskScheduler()
     s.add_task(1, "a")
     s.add_task(3, "b")
@@ -218,7 +206,6 @@ def test_readd_changes_priority_and_goes_behind_that_priority(submission):
 
 
 def test_readd_to_a_lower_number_runs_earlier(submission):
-    """Runs a task re-added with a lower priority number earlier, and only once."""
     s = submission.TaskScheduler()
     s.add_task(1, "a")
     s.add_task(4, "b")
@@ -231,7 +218,6 @@ def test_readd_to_a_lower_number_runs_earlier(submission):
 
 @pytest.mark.weight(2)
 def test_cancel(submission):
-    """Cancels a live task once, returning True, and returns False for unknown ids."""
     s = submission.TaskScheduler()
     s.add_task(1, "a")
     s.add_task(2, "b")
@@ -248,7 +234,6 @@ def test_cancel(submission):
 
 
 def test_cancel_of_a_popped_task_is_false(submission):
-    """Returns False when cancelling a task already popped."""
     s = submission.TaskScheduler()
     s.add_task(1, "a")
     s.add_task(2, "b")
@@ -258,7 +243,6 @@ def test_cancel_of_a_popped_task_is_false(submission):
 
 
 def test_cancel_after_readd_removes_the_task_entirely(submission):
-    """Removes a re-added task entirely when it is cancelled."""
     s = submission.TaskScheduler()
     s.add_task(1, "a", "v1")
     s.add_task(2, "a", "v2")
@@ -270,7 +254,6 @@ def test_cancel_after_readd_removes_the_task_entirely(submission):
 
 
 def test_ids_can_be_reused_after_pop_and_cancel(submission):
-    """Schedules a new task when the id of a popped or cancelled task is added again."""
     s = submission.TaskScheduler()
     s.add_task(1, "a", "first")
     assert s.get_next_task() == (1, "a", "first")
@@ -285,7 +268,6 @@ def test_ids_can_be_reused_after_pop_and_cancel(submission):
 
 
 def test_len_counts_live_tasks_only(submission):
-    """Counts only live tasks in len, a re-added task once."""
     s = submission.TaskScheduler()
     for n, task_id in enumerate("abcab"):
         s.add_task(n, task_id)
@@ -299,7 +281,6 @@ def test_len_counts_live_tasks_only(submission):
 
 
 def test_instances_are_independent(submission):
-    """Shares no state between scheduler instances."""
     first = submission.TaskScheduler()
     second = submission.TaskScheduler()
     first.add_task(1, "a")
@@ -338,7 +319,6 @@ operations = st.lists(
 @settings(max_examples=100)
 @given(ops=operations)
 def test_any_sequence_matches_the_model(submission, ops):
-    """Agrees with the rules over random batches of adds, re-adds, cancels, pops and peeks."""
     s = submission.TaskScheduler()
     results = run_batch(s, [[name, list(args)] for name, args in ops], bound_s=30)
     model = ModelScheduler()
@@ -352,10 +332,7 @@ def test_any_sequence_matches_the_model(submission, ops):
 
 
 class SchedulerMachine(RuleBasedStateMachine):
-    """Agrees with the rules step by step, data coming back as the same object.
-
-    Drives the submission and the model step by step, comparing every answer.
-    """
+    """Drives the submission and the model step by step, comparing every answer."""
 
     @initialize()
     def create(self):
@@ -482,7 +459,6 @@ def perf_operations(total=100_000, initial=50_000, seed=9):
 
 @pytest.mark.weight(3)
 def test_hundred_thousand_operations_in_logarithmic_time(submission):
-    """Runs 100,000 mixed operations within the time bound (O(log n) amortized per operation)."""
     initial = 50_000
     ops = perf_operations(initial=initial)
     model = FastModel()
@@ -522,7 +498,6 @@ def mostly_cancelled_operations(seed=11):
 
 @pytest.mark.weight(2)
 def test_operations_stay_logarithmic_after_most_tasks_are_cancelled(submission):
-    """Stays within the time bound after most tasks are cancelled."""
     setup, mixed = mostly_cancelled_operations()
     model = FastModel()
     expected = [getattr(model, name)(*args) for name, args in setup + mixed]

@@ -151,13 +151,11 @@ def check(database, driver, rows, steps):
 
 @pytest.mark.weight(2)
 def test_all_is_limited_to_the_tenant(database, driver):
-    """Limits all() to the rows of the current tenant."""
     check(database, driver, ROWS, [["enter", 1], ["list"], ["exit"], ["enter", 2], ["list"], ["exit"]])
 
 
 @pytest.mark.weight(2)
 def test_filter_exclude_values_exists_are_scoped(database, driver):
-    """Scopes filter(), exclude(), values_list() and exists() to the current tenant."""
     check(
         database,
         driver,
@@ -176,7 +174,6 @@ def test_filter_exclude_values_exists_are_scoped(database, driver):
 
 @pytest.mark.weight(2)
 def test_get_is_scoped(database, driver):
-    """Scopes get(): a row of another tenant raises Project.DoesNotExist."""
     check(
         database,
         driver,
@@ -186,13 +183,11 @@ def test_get_is_scoped(database, driver):
 
 
 def test_get_by_name_shared_with_other_tenants_finds_one(database, driver):
-    """Finds one row with get() on a name that another tenant also uses."""
     check(database, driver, ROWS, [["enter", 1], ["get_name", "alpha"], ["get_name", "delta"], ["exit"]])
 
 
 @pytest.mark.weight(2)
 def test_count_is_scoped(database, driver):
-    """Counts only the current tenant's rows with count()."""
     check(
         database,
         driver,
@@ -203,7 +198,6 @@ def test_count_is_scoped(database, driver):
 
 @pytest.mark.weight(3)
 def test_create_sets_tenant(database, driver):
-    """Stores a row created inside a context with the current tenant's id."""
     check(
         database, driver, ROWS, [["enter", 3], ["create", "new"], ["list"], ["exit"], ["enter", 1], ["list"], ["exit"]]
     )
@@ -211,7 +205,6 @@ def test_create_sets_tenant(database, driver):
 
 @pytest.mark.weight(2)
 def test_update_is_scoped(database, driver):
-    """Makes update() change and count only the current tenant's rows."""
     check(
         database,
         driver,
@@ -230,7 +223,6 @@ def test_update_is_scoped(database, driver):
 
 @pytest.mark.weight(2)
 def test_delete_is_scoped(database, driver):
-    """Makes delete() on a queryset remove and count only the current tenant's rows."""
     check(
         database,
         driver,
@@ -249,12 +241,10 @@ def test_delete_is_scoped(database, driver):
 
 
 def test_tenant_zero_is_a_tenant(database, driver):
-    """Treats tenant 0 as a tenant like any other int."""
     check(database, driver, ROWS, [["enter", 0], ["list"], ["count"], ["create", "z2"], ["list"], ["exit"], ["list"]])
 
 
 def test_tenant_without_rows_sees_nothing(database, driver):
-    """Shows nothing to a tenant with no rows and changes no other tenant's rows."""
     check(
         database,
         driver,
@@ -264,7 +254,6 @@ def test_tenant_without_rows_sees_nothing(database, driver):
 
 
 def test_all_tenants_manager_is_not_scoped(database, driver):
-    """Leaves Project.all_tenants unscoped, inside and outside a context."""
     check(database, driver, ROWS, [["all_tenants"], ["enter", 1], ["all_tenants"], ["exit"]])
 
 
@@ -288,7 +277,6 @@ def test_all_tenants_manager_is_not_scoped(database, driver):
     ids=lambda s: s[0],
 )
 def test_outside_any_context_raises_tenant_required(database, driver, step):
-    """Raises TenantRequired, an Exception subclass, outside any context, running no SQL."""
     check(database, driver, ROWS, [step])
     info = driver.exception_info()
     assert info["is_exception_class"]
@@ -298,7 +286,6 @@ def test_outside_any_context_raises_tenant_required(database, driver, step):
 
 @pytest.mark.weight(2)
 def test_after_the_context_closes_it_raises_again(database, driver):
-    """Raises TenantRequired again once the last open context has been left."""
     check(database, driver, ROWS, [["enter", 1], ["count"], ["exit"], ["count"], ["list"]])
 
 
@@ -307,7 +294,6 @@ def test_after_the_context_closes_it_raises_again(database, driver):
 
 @pytest.mark.weight(3)
 def test_nested_contexts_restore_the_outer_tenant(database, driver):
-    """Lets the innermost context win and restores the outer tenant when it is left."""
     check(
         database,
         driver,
@@ -329,13 +315,11 @@ def test_nested_contexts_restore_the_outer_tenant(database, driver):
 
 
 def test_nesting_the_same_tenant(database, driver):
-    """Allows entering the same tenant twice and restores it correctly when leaving."""
     check(database, driver, ROWS, [["enter", 2], ["enter", 2], ["exit"], ["list"], ["exit"], ["list"]])
 
 
 @pytest.mark.weight(3)
 def test_context_is_restored_after_an_exception(database, driver):
-    """Restores the previous tenant when an exception leaves a context, and lets it propagate."""
     check(
         database,
         driver,
@@ -381,7 +365,6 @@ step_st = st.one_of(
 @settings(max_examples=40)
 @given(rows=row_lists, first=tenants, steps=st.lists(step_st, min_size=1, max_size=14))
 def test_random_steps_match_the_oracle(database, driver, rows, first, steps):
-    """Agrees with the rules over random sequences of context and query steps."""
     # Start inside a context so that most steps run scoped; "exit" steps leave it at random.
     check(database, driver, rows, [["enter", first], *steps])
 
@@ -417,7 +400,6 @@ THREAD_SCRIPT = [
 
 @pytest.mark.weight(4)
 def test_threads_do_not_share_the_tenant(database, driver):
-    """Starts a new thread with no tenant and never shares a tenant between threads."""
     database.load({TABLE: ROWS})
     driver.leave_all()
     sessions = {"main": set(), "thread": set()}
@@ -465,7 +447,6 @@ TASK_SCRIPT = [
 
 @pytest.mark.weight(4)
 def test_asyncio_tasks_do_not_share_the_tenant(database, driver):
-    """Gives a task its creator's tenant; a tenant it enters stays hidden from parent and siblings."""
     database.load({TABLE: ROWS})
     try:
         driver.task_start("P")

@@ -98,7 +98,6 @@ def check_served(result, spec_ticks, method, path, threshold_ms, *, status=200, 
 
 
 def test_factory_declares_sync_and_async_capable(driver):
-    """Declares sync_capable and async_capable, and really sets the header under ASGI."""
     caps = driver.capabilities()
     assert caps == {"sync_capable": True, "async_capable": True}, caps
     # and it is not just flags: the async stack sets the header
@@ -108,7 +107,6 @@ def test_factory_declares_sync_and_async_capable(driver):
 
 @pytest.mark.weight(2)
 def test_async_get_response_gives_a_coroutine_function_instance(driver):
-    """With an async get_response, the instance is a coroutine function resolving to the same response."""
     obs = driver.direct([req("GET", "/direct/a", ticks_for_ms(125))], asynchronous=True)
     assert obs["init_error"] is None, obs["init_error"]
     assert obs["is_coroutine_function"] is True, "asgiref.sync.iscoroutinefunction(instance) must be True"
@@ -121,7 +119,6 @@ def test_async_get_response_gives_a_coroutine_function_instance(driver):
 
 @pytest.mark.weight(2)
 def test_sync_get_response_gives_a_plain_instance(driver):
-    """With a sync get_response, the instance is not a coroutine function and returns the response."""
     obs = driver.direct([req("GET", "/direct/s", ticks_for_ms(250))], asynchronous=False)
     assert obs["init_error"] is None, obs["init_error"]
     assert obs["is_coroutine_function"] is False, "a sync instance must not look like a coroutine function"
@@ -137,7 +134,6 @@ def test_sync_get_response_gives_a_plain_instance(driver):
 
 @pytest.mark.weight(2)
 def test_header_holds_whole_milliseconds_sync_stack_sync_view(driver):
-    """Sets the header to the whole milliseconds for a sync view under the WSGI handler."""
     ticks = 40173  # 612.99... ms
     [result] = driver.serve([req("GET", "/sync/report", ticks)])
     check_served(result, ticks, "GET", "/sync/report", 500)
@@ -146,7 +142,6 @@ def test_header_holds_whole_milliseconds_sync_stack_sync_view(driver):
 
 @pytest.mark.weight(2)
 def test_header_holds_whole_milliseconds_async_stack_async_view(driver):
-    """Sets the header to the whole milliseconds for an async view under the ASGI handler."""
     ticks = 20000  # 305.17... ms
     [result] = driver.serve([req("POST", "/async/upload", ticks)], asynchronous=True)
     check_served(result, ticks, "POST", "/async/upload", 500)
@@ -154,14 +149,12 @@ def test_header_holds_whole_milliseconds_async_stack_async_view(driver):
 
 
 def test_header_async_stack_sync_view(driver):
-    """Sets the header for a sync view under the ASGI handler."""
     ticks = 7000  # 106.8 ms
     [result] = driver.serve([req("PUT", "/sync/item", ticks)], asynchronous=True)
     check_served(result, ticks, "PUT", "/sync/item", 500)
 
 
 def test_header_sync_stack_async_view(driver):
-    """Sets the header for an async view under the WSGI handler."""
     ticks = 9999  # 152.57 ms
     [result] = driver.serve([req("DELETE", "/async/item", ticks)])
     check_served(result, ticks, "DELETE", "/async/item", 500)
@@ -169,14 +162,12 @@ def test_header_sync_stack_async_view(driver):
 
 @pytest.mark.weight(2)
 def test_header_rounds_down_never_to_nearest(driver):
-    """Rounds the header down to whole milliseconds, never to the nearest."""
     cases = [(64, "0"), (65, "0"), (66, "1"), (40173, "612"), (32767, "499"), (65535, "999"), (65536, "1000")]
     results = driver.serve([req("GET", f"/sync/r{i}", ticks) for i, (ticks, _) in enumerate(cases)])
     assert [r["header"] for r in results] == [header for _, header in cases]
 
 
 def test_instant_response_has_header_zero(driver):
-    """Gives a header of 0 for a request that takes no time, under WSGI and ASGI."""
     for asynchronous in (False, True):
         [result] = driver.serve([req("GET", "/async/instant", 0)], asynchronous=asynchronous)
         check_served(result, 0, "GET", "/async/instant", 500)
@@ -184,14 +175,12 @@ def test_instant_response_has_header_zero(driver):
 
 
 def test_header_on_django_404_for_an_unknown_url(driver):
-    """Sets the header on the 404 response Django makes for an unknown URL."""
     for asynchronous in (False, True):
         [result] = driver.serve([req("GET", "/no/such/page", 5000)], asynchronous=asynchronous)
         check_served(result, 5000, "GET", "/no/such/page", 500, status=404, view=False)
 
 
 def test_header_on_responses_django_makes_from_view_exceptions(driver):
-    """Sets the header on the 500 and 404 responses Django makes from a view's exception."""
     for asynchronous in (False, True):
         results = driver.serve(
             [
@@ -207,7 +196,6 @@ def test_header_on_responses_django_makes_from_view_exceptions(driver):
 
 
 def test_slow_django_500_is_a_slow_request_logged_once(driver):
-    """Treats a slow request ending in Django's 500 response as slow: one warning, header set."""
     ticks = ticks_for_ms(625)
     for asynchronous in (False, True):
         [result] = driver.serve([req("PATCH", "/sync/crash", ticks, outcome="raise")], asynchronous=asynchronous)
@@ -215,7 +203,6 @@ def test_slow_django_500_is_a_slow_request_logged_once(driver):
 
 
 def test_header_kept_on_other_statuses(driver):
-    """Sets the header on every response, whatever its status code."""
     results = driver.serve([req("POST", "/sync/made", 100, status=201), req("GET", "/async/tea", 200, status=418)])
     check_served(results[0], 100, "POST", "/sync/made", 500, status=201)
     check_served(results[1], 200, "GET", "/async/tea", 500, status=418)
@@ -226,7 +213,6 @@ def test_header_kept_on_other_statuses(driver):
 
 @pytest.mark.weight(3)
 def test_default_threshold_is_500_ms_strictly_exceeded(driver):
-    """Without SLOW_REQUEST_MS the threshold is 500 ms, and only a duration strictly above it is slow."""
     at = ticks_for_ms(500)
     for asynchronous in (False, True):
         results = driver.serve(
@@ -241,7 +227,6 @@ def test_default_threshold_is_500_ms_strictly_exceeded(driver):
 
 @pytest.mark.weight(2)
 def test_comparison_uses_the_exact_duration_not_the_whole_ms(driver):
-    """Decides slowness on the exact duration, not on the rounded-down milliseconds."""
     # 500.5 ms: header "500", but the request is slow.
     ticks = ticks_for_ms(500) + 33
     [result] = driver.serve([req("OPTIONS", "/async/edge", ticks)], asynchronous=True)
@@ -251,7 +236,6 @@ def test_comparison_uses_the_exact_duration_not_the_whole_ms(driver):
 
 @pytest.mark.weight(2)
 def test_setting_lowers_the_threshold(driver):
-    """Uses a SLOW_REQUEST_MS below the default as the threshold."""
     at = ticks_for_ms(250)
     results = driver.serve(
         [req("GET", "/sync/a", at), req("GET", "/sync/b", at + 1), req("GET", "/async/c", ticks_for_ms(375))],
@@ -265,7 +249,6 @@ def test_setting_lowers_the_threshold(driver):
 
 @pytest.mark.weight(2)
 def test_setting_raises_the_threshold(driver):
-    """Uses a SLOW_REQUEST_MS above the default, so requests up to it log nothing."""
     at = ticks_for_ms(1000)
     for asynchronous in (False, True):
         results = driver.serve(
@@ -279,14 +262,12 @@ def test_setting_raises_the_threshold(driver):
 
 
 def test_threshold_zero_logs_everything_that_takes_any_time(driver):
-    """Uses SLOW_REQUEST_MS whenever it exists, even a falsy value, falling back to 500 only if missing."""
     results = driver.serve([req("GET", "/sync/zero", 0), req("GET", "/sync/tiny", 1)], slow_ms=0)
     assert_quiet(results[0]["records"], "0 ms is not more than 0 ms")
     assert_one_warning(results[1]["records"], "GET", "/sync/tiny", 0, "0.015 ms is more than 0 ms")
 
 
 def test_threshold_applies_to_the_direct_instance_too(driver):
-    """Applies SLOW_REQUEST_MS to an instance built by hand around a get_response."""
     obs = driver.direct([req("GET", "/d/a", ticks_for_ms(125) + 1), req("GET", "/d/b", ticks_for_ms(125))], slow_ms=125)
     first, second = obs["calls"]
     assert_one_warning(first["records"], "GET", "/d/a", 125, "125.015 ms over 125 ms")
@@ -298,7 +279,6 @@ def test_threshold_applies_to_the_direct_instance_too(driver):
 
 @pytest.mark.weight(2)
 def test_slow_request_logs_one_warning_on_request_timing(driver):
-    """Logs exactly one WARNING on the request.timing logger for a slow request."""
     ticks = ticks_for_ms(875)
     [result] = driver.serve([req("POST", "/sync/orders/submit", ticks)])
     assert_one_warning(result["records"], "POST", "/sync/orders/submit", 875, "875 ms")
@@ -306,7 +286,6 @@ def test_slow_request_logs_one_warning_on_request_timing(driver):
 
 @pytest.mark.weight(2)
 def test_log_message_names_method_path_and_whole_ms(driver):
-    """Writes the method, the path and the whole milliseconds in the warning, without decimals."""
     ticks = 47000  # 717.16 ms
     [result] = driver.serve([req("HEAD", "/async/catalogue/items", ticks)], asynchronous=True)
     assert_one_warning(result["records"], "HEAD", "/async/catalogue/items", 717, "717.16 ms")
@@ -315,14 +294,12 @@ def test_log_message_names_method_path_and_whole_ms(driver):
 
 
 def test_log_message_names_the_path_of_a_request_with_a_query_string(driver):
-    """Names request.path in the warning for a request with a query string."""
     ticks = ticks_for_ms(625)
     [result] = driver.serve([req("GET", "/sync/search?q=1", ticks)])
     assert_one_warning(result["records"], "GET", "/sync/search", 625, "query string")
 
 
 def test_fast_requests_log_nothing_at_warning(driver):
-    """Logs nothing at WARNING or above for requests that are not slow."""
     results = driver.serve([req(m, f"/sync/{m.lower()}", 3000) for m in ("GET", "POST", "PUT", "DELETE")])
     for result in results:
         assert result["header"] == str(whole_ms(3000))
@@ -331,7 +308,6 @@ def test_fast_requests_log_nothing_at_warning(driver):
 
 @pytest.mark.weight(2)
 def test_each_slow_request_in_a_sequence_logs_once(driver):
-    """Logs one warning for each slow request in a sequence, and none for the others."""
     long = ticks_for_ms(500) + 100
     specs = [
         req("GET", "/sync/one", long),
@@ -351,7 +327,6 @@ def test_each_slow_request_in_a_sequence_logs_once(driver):
 
 @pytest.mark.weight(3)
 def test_exception_from_get_response_is_reraised_unchanged_sync(driver):
-    """Re-raises the same exception object from a sync get_response."""
     obs = driver.direct([req("GET", "/d/fail", 500, outcome="raise")])
     [call] = obs["calls"]
     assert call["raised"] == "ViewFailure", f"the exception must propagate, got {call}"
@@ -360,7 +335,6 @@ def test_exception_from_get_response_is_reraised_unchanged_sync(driver):
 
 @pytest.mark.weight(2)
 def test_exception_from_get_response_is_reraised_unchanged_async(driver):
-    """Re-raises the same exception object from an async get_response."""
     obs = driver.direct([req("POST", "/d/fail", 500, outcome="raise_value")], asynchronous=True)
     [call] = obs["calls"]
     assert call["raised"] == "ValueError", f"the exception must propagate, got {call}"
@@ -369,7 +343,6 @@ def test_exception_from_get_response_is_reraised_unchanged_async(driver):
 
 @pytest.mark.weight(2)
 def test_fast_exception_logs_one_warning_with_its_duration(driver):
-    """Logs one warning with method, path and duration for a failure, however fast."""
     for asynchronous in (False, True):
         obs = driver.direct([req("DELETE", "/d/quick", 2000, outcome="raise")], asynchronous=asynchronous)
         [call] = obs["calls"]
@@ -379,7 +352,6 @@ def test_fast_exception_logs_one_warning_with_its_duration(driver):
 
 @pytest.mark.weight(2)
 def test_slow_exception_logs_exactly_one_warning(driver):
-    """Logs exactly one warning, not two, for a failure that is also slow."""
     ticks = ticks_for_ms(1250)
     for asynchronous in (False, True):
         obs = driver.direct([req("PUT", "/d/slowfail", ticks, outcome="raise_value")], asynchronous=asynchronous)
@@ -390,7 +362,6 @@ def test_slow_exception_logs_exactly_one_warning(driver):
 
 
 def test_instant_exception_logs_zero_ms(driver):
-    """Logs a failure that takes no time as 0 ms, whatever the threshold."""
     obs = driver.direct([req("GET", "/d/zero", 0, outcome="raise")], slow_ms=1000)
     [call] = obs["calls"]
     assert call["raised"] == "ViewFailure", call
@@ -398,7 +369,6 @@ def test_instant_exception_logs_zero_ms(driver):
 
 
 def test_instance_keeps_working_after_an_exception(driver):
-    """Keeps timing and logging correctly on the same instance after a failure."""
     for asynchronous in (False, True):
         obs = driver.direct(
             [req("GET", "/d/x", 100, outcome="raise"), req("GET", "/d/y", ticks_for_ms(625))],
@@ -417,7 +387,6 @@ def test_instance_keeps_working_after_an_exception(driver):
 
 @pytest.mark.weight(2)
 def test_one_instance_times_each_request_on_its_own(driver):
-    """Times each request on its own, not counting the time between requests."""
     # Time passes between requests (gap) without any view running: it must not count.
     specs = [
         req("GET", "/sync/first", 1000),
@@ -433,7 +402,6 @@ def test_one_instance_times_each_request_on_its_own(driver):
 
 @pytest.mark.weight(2)
 def test_overlapping_async_requests_report_their_own_durations(driver):
-    """Overlapping async requests on one instance each report their own duration."""
     first = {"method": "GET", "path": "/d/first", "before": seconds(ticks_for_ms(250)), "after": seconds(0)}
     second = {"method": "POST", "path": "/d/second", "advance": seconds(ticks_for_ms(125))}
     obs = driver.concurrent(first, second, slow_ms=300)
@@ -444,7 +412,6 @@ def test_overlapping_async_requests_report_their_own_durations(driver):
 
 
 def test_overlapping_async_requests_with_time_after_the_second(driver):
-    """Overlapping async requests that are both slow each log their own duration."""
     first = {"method": "PUT", "path": "/d/a", "before": seconds(1000), "after": seconds(ticks_for_ms(500))}
     second = {"method": "GET", "path": "/d/b", "advance": seconds(ticks_for_ms(750))}
     obs = driver.concurrent(first, second)
@@ -504,7 +471,6 @@ def served_scenarios(draw):
 @settings(max_examples=40)
 @given(scenario=served_scenarios())
 def test_any_request_sequence_matches_the_model(driver, scenario):
-    """Agrees with the rules over random request sequences through the WSGI and ASGI stacks."""
     threshold_ms, asynchronous, specs, start = scenario
     results = driver.serve(specs, slow_ms=threshold_ms, asynchronous=asynchronous, start=start)
     limit = 500 if threshold_ms is None else threshold_ms
@@ -538,7 +504,6 @@ def direct_scenarios(draw):
 @settings(max_examples=40)
 @given(scenario=direct_scenarios())
 def test_any_direct_call_sequence_matches_the_model(driver, scenario):
-    """Agrees with the rules over random calls of a hand-built instance, failures included."""
     threshold_ms, asynchronous, calls, start = scenario
     obs = driver.direct(calls, asynchronous=asynchronous, slow_ms=threshold_ms, start=start)
     assert obs["init_error"] is None, obs["init_error"]

@@ -102,7 +102,6 @@ def headers(limit, remaining, reset, retry=None):
 
 @pytest.mark.weight(2)
 def test_non_positive_capacity_or_rate_raises_value_error(submission):
-    """Refuses a zero or negative capacity or refill rate with ValueError, and accepts fractional ones."""
     for capacity, rate in [(0, 1), (-1, 1), (-0.5, 2), (4, 0), (4, -1), (4, -0.25), (0, 0)]:
         with pytest.raises(ValueError):
             submission.TokenBucket(capacity, rate, FakeClock())
@@ -110,7 +109,6 @@ def test_non_positive_capacity_or_rate_raises_value_error(submission):
 
 
 def test_allow_rejects_a_non_positive_cost(submission):
-    """Raises ValueError from allow for a cost that is zero or negative."""
     bucket = submission.TokenBucket(4, 1, FakeClock())
     for cost in [0, 0.0, -1, -0.25]:
         with pytest.raises(ValueError):
@@ -119,7 +117,6 @@ def test_allow_rejects_a_non_positive_cost(submission):
 
 
 def test_retry_after_rejects_a_non_positive_cost(submission):
-    """Raises ValueError from retry_after for a cost that is zero or negative."""
     bucket = submission.TokenBucket(4, 1, FakeClock())
     for cost in [0, -2]:
         with pytest.raises(ValueError):
@@ -131,7 +128,6 @@ def test_retry_after_rejects_a_non_positive_cost(submission):
 
 @pytest.mark.weight(2)
 def test_starts_full_at_construction_time(submission):
-    """Starts full when constructed and never holds more than its capacity."""
     clock = FakeClock(1000.5)
     bucket = submission.TokenBucket(3.5, 0.25, clock)
     assert bucket.tokens == 3.5
@@ -143,7 +139,6 @@ def test_starts_full_at_construction_time(submission):
 
 @pytest.mark.weight(2)
 def test_default_cost_is_one_token(submission):
-    """Uses a cost of one token when allow and retry_after get no cost."""
     bucket = submission.TokenBucket(2, 1, FakeClock())
     assert bucket.allow() is True
     assert bucket.tokens == 1
@@ -155,7 +150,6 @@ def test_default_cost_is_one_token(submission):
 
 @pytest.mark.weight(2)
 def test_a_cost_equal_to_the_level_is_allowed(submission):
-    """Allows a request whose cost equals the tokens held (equality counts)."""
     bucket = submission.TokenBucket(3, 1, FakeClock())
     assert bucket.allow(1.5) is True
     assert bucket.allow(1.5) is True
@@ -165,7 +159,6 @@ def test_a_cost_equal_to_the_level_is_allowed(submission):
 
 @pytest.mark.weight(2)
 def test_a_refused_request_takes_nothing(submission):
-    """Removes nothing from the bucket when a request is refused."""
     clock = FakeClock()
     bucket = submission.TokenBucket(2, 1, clock)
     assert bucket.allow(1.5) is True
@@ -178,7 +171,6 @@ def test_a_refused_request_takes_nothing(submission):
 
 
 def test_tokens_is_a_float_even_for_whole_numbers(submission):
-    """Returns tokens as a float, even when the level is a whole number."""
     # The prompt promises a float: a level capped at an int capacity must not become that int.
     clock = FakeClock(0)
     bucket = submission.TokenBucket(4, 1, clock)
@@ -192,7 +184,6 @@ def test_tokens_is_a_float_even_for_whole_numbers(submission):
 
 @pytest.mark.weight(2)
 def test_refill_is_linear_in_elapsed_time_and_capped(submission):
-    """Adds elapsed seconds times the refill rate, never going above the capacity."""
     clock = FakeClock(10)
     bucket = submission.TokenBucket(4, 0.5, clock)
     assert bucket.allow(4) is True
@@ -208,7 +199,6 @@ def test_refill_is_linear_in_elapsed_time_and_capped(submission):
 
 @pytest.mark.weight(3)
 def test_time_spent_full_is_not_credited_later(submission):
-    """Never credits the time the bucket spent full once tokens are spent."""
     clock = FakeClock()
     bucket = submission.TokenBucket(4, 1, clock)
     clock._advance(10)  # full for 10 s
@@ -223,7 +213,6 @@ def test_time_spent_full_is_not_credited_later(submission):
 
 @pytest.mark.weight(2)
 def test_time_spent_full_is_lost_when_only_observed(submission):
-    """Loses time spent full also when the bucket is only read through tokens or retry_after."""
     clock = FakeClock()
     bucket = submission.TokenBucket(2, 0.5, clock)
     assert bucket.allow(1) is True
@@ -238,7 +227,6 @@ def test_time_spent_full_is_lost_when_only_observed(submission):
 
 @pytest.mark.weight(2)
 def test_refill_is_counted_from_the_last_call_not_from_creation(submission):
-    """Counts refill time from the previous refill, not from the bucket's creation."""
     clock = FakeClock()
     bucket = submission.TokenBucket(10, 1, clock)
     assert bucket.allow(10) is True
@@ -253,7 +241,6 @@ def test_refill_is_counted_from_the_last_call_not_from_creation(submission):
 
 @pytest.mark.weight(2)
 def test_a_cost_above_capacity_is_always_refused(submission):
-    """Always refuses a cost above the capacity, however long the wait."""
     clock = FakeClock()
     bucket = submission.TokenBucket(2, 4, clock)
     assert bucket.allow(2.25) is False
@@ -265,7 +252,6 @@ def test_a_cost_above_capacity_is_always_refused(submission):
 
 @pytest.mark.weight(2)
 def test_retry_after_values(submission):
-    """Returns 0.0, math.inf or the missing tokens over the rate from retry_after, spending nothing."""
     clock = FakeClock(5)
     bucket = submission.TokenBucket(4, 0.5, clock)
     assert bucket.retry_after(4) == 0.0
@@ -280,7 +266,6 @@ def test_retry_after_values(submission):
 
 @pytest.mark.weight(2)
 def test_waiting_retry_after_is_exactly_enough(submission):
-    """Lets allow succeed after waiting exactly retry_after seconds, and not before."""
     clock = FakeClock()
     bucket = submission.TokenBucket(3, 0.25, clock)
     assert bucket.allow(2.5) is True
@@ -294,7 +279,6 @@ def test_waiting_retry_after_is_exactly_enough(submission):
 
 
 def test_rate_that_is_not_a_power_of_two(submission):
-    """Refills and answers correctly at a rate that is not a power of two, within the stated tolerance."""
     clock = FakeClock()
     bucket = submission.TokenBucket(10, 3, clock)
     assert bucket.allow(10) is True
@@ -317,10 +301,7 @@ capacities = st.integers(1, 48).map(lambda n: n / 4)  # 0.25 .. 12
 
 
 class BucketMachine(RuleBasedStateMachine):
-    """Agrees with the bucket rules over random sequences of waits, allow, tokens and retry_after.
-
-    Drives a bucket and the oracle with the same clock, comparing every answer exactly.
-    """
+    """Drives a bucket and the oracle with the same clock, comparing every answer exactly."""
 
     @initialize(capacity=capacities, rate=rates, start=st.integers(0, 10_000).map(lambda n: n / 8))
     def create(self, capacity, rate, start):
@@ -369,7 +350,6 @@ TestBucketMachine.settings = settings(max_examples=80, stateful_step_count=25)
 
 @pytest.mark.weight(2)
 def test_invalid_tiers_raise_value_error(submission):
-    """Raises ValueError for a tier with a capacity below 1 or a refill rate that is not above 0."""
     for tiers in [
         {"free": (0.5, 1)},
         {"free": (0, 1)},
@@ -383,13 +363,11 @@ def test_invalid_tiers_raise_value_error(submission):
 
 
 def test_capacity_of_exactly_one_is_a_valid_tier(submission):
-    """Accepts a tier whose capacity is exactly 1 and gives its headers."""
     limiter = submission.TieredRateLimiter({"tiny": (1, 0.125)}, FakeClock())
     assert limiter.check("u", "tiny") == {"allowed": True, "headers": headers(1, 0, 8)}
 
 
 def test_unknown_tier_raises_key_error(submission):
-    """Raises KeyError from check for a tier name that is not in tiers."""
     limiter = submission.TieredRateLimiter({"free": (2, 1)}, FakeClock())
     with pytest.raises(KeyError):
         limiter.check("ann", "gold")
@@ -402,7 +380,6 @@ def test_unknown_tier_raises_key_error(submission):
 
 @pytest.mark.weight(2)
 def test_prompt_example(submission):
-    """Gives the limiter results shown in the prompt's example."""
     clock = FakeClock(100)
     limiter = submission.TieredRateLimiter({"free": (2, 0.25)}, clock)
     assert limiter.check("ann", "free") == {"allowed": True, "headers": headers(2, 1, 4)}
@@ -413,7 +390,6 @@ def test_prompt_example(submission):
 
 @pytest.mark.weight(2)
 def test_header_values_are_integer_strings_and_keys_are_exact(submission):
-    """Returns exactly the stated keys, headers as integer strings, and Retry-After only on refusal."""
     clock = FakeClock()
     limiter = submission.TieredRateLimiter({"pro": (3, 2)}, clock)
     first = limiter.check("u", "pro")
@@ -432,7 +408,6 @@ def test_header_values_are_integer_strings_and_keys_are_exact(submission):
 
 @pytest.mark.weight(2)
 def test_fractional_capacity_is_floored_in_limit_and_remaining(submission):
-    """Rounds a fractional capacity and level down in the Limit and Remaining headers."""
     clock = FakeClock()
     limiter = submission.TieredRateLimiter({"odd": (2.75, 0.5)}, clock)
     assert limiter.check("u", "odd") == {"allowed": True, "headers": headers(2, 1, 2)}
@@ -443,7 +418,6 @@ def test_fractional_capacity_is_floored_in_limit_and_remaining(submission):
 
 @pytest.mark.weight(3)
 def test_rounding_is_exact_at_integer_boundaries(submission):
-    """Rounds headers exactly: whole values are kept as is, Reset and Retry-After round up."""
     clock = FakeClock()
     limiter = submission.TieredRateLimiter({"t": (3, 0.5)}, clock)
     # 2 tokens left: Remaining exactly 2, Reset exactly (3 - 2) / 0.5 = 2 s
@@ -464,7 +438,6 @@ def test_rounding_is_exact_at_integer_boundaries(submission):
 
 @pytest.mark.weight(2)
 def test_remaining_counts_the_token_just_taken(submission):
-    """Reports Remaining after taking the token of the current check."""
     clock = FakeClock()
     limiter = submission.TieredRateLimiter({"big": (100, 8)}, clock)
     assert limiter.check("u", "big")["headers"]["X-RateLimit-Remaining"] == "99"
@@ -475,7 +448,6 @@ def test_remaining_counts_the_token_just_taken(submission):
 
 @pytest.mark.weight(2)
 def test_one_bucket_per_user_and_tier(submission):
-    """Keeps one independent bucket for each pair of user and tier."""
     clock = FakeClock()
     limiter = submission.TieredRateLimiter({"free": (1, 0.25), "pro": (2, 1)}, clock)
     assert limiter.check("ann", "free")["allowed"] is True
@@ -490,7 +462,6 @@ def test_one_bucket_per_user_and_tier(submission):
 
 @pytest.mark.weight(2)
 def test_a_bucket_starts_full_when_its_pair_is_first_checked(submission):
-    """Creates each pair's bucket full at its first check, not when the limiter is built."""
     clock = FakeClock()
     limiter = submission.TieredRateLimiter({"free": (2, 0.125)}, clock)
     assert limiter.check("ann", "free")["allowed"] is True
@@ -506,10 +477,7 @@ tier_names = st.sampled_from([*TIERS, "gold"])
 
 
 class LimiterMachine(RuleBasedStateMachine):
-    """Agrees with the limiter rules, headers included, over random checks of users and tiers over time.
-
-    Checks (user, tier) pairs against the oracle, headers included, while time passes.
-    """
+    """Checks (user, tier) pairs against the oracle, headers included, while time passes."""
 
     @initialize(start=st.integers(0, 1000).map(lambda n: n / 4))
     def create(self, start):

@@ -136,7 +136,6 @@ class ModelCache:
 
 @pytest.mark.weight(2)
 def test_set_get_delete(driver):
-    """Stores, replaces and deletes values, and get returns default on a miss."""
     cache, _, _ = make(driver)
     assert cache.get("user:1") is None
     assert cache.get("user:1", MISS) == MISS
@@ -155,7 +154,6 @@ def test_set_get_delete(driver):
 
 @pytest.mark.weight(2)
 def test_a_stored_none_is_a_hit(driver):
-    """Treats a stored None as a hit in get and in get_or_set."""
     cache, _, _ = make(driver)
     cache.set("k", None)
     cache.set("ns:k", None)
@@ -169,7 +167,6 @@ def test_a_stored_none_is_a_hit(driver):
 
 @pytest.mark.weight(2)
 def test_get_or_set_calls_the_factory_only_on_a_miss(driver):
-    """Calls the factory of get_or_set only on a miss, and stores its result with the ttl."""
     cache, _, clock = make(driver)
     factory = Factory(42)
     assert cache.get_or_set("answer", factory) == 42
@@ -189,7 +186,6 @@ def test_get_or_set_calls_the_factory_only_on_a_miss(driver):
 
 
 def test_get_or_set_factory_errors_propagate_and_store_nothing(driver):
-    """Propagates an exception raised by the factory of get_or_set and stores nothing."""
     cache, _, _ = make(driver)
 
     def broken():
@@ -203,7 +199,6 @@ def test_get_or_set_factory_errors_propagate_and_store_nothing(driver):
 
 @pytest.mark.weight(2)
 def test_ttl_boundary(driver):
-    """Keeps an entry a hit while clock() < t + ttl and a miss from t + ttl on; no ttl never expires."""
     cache, _, clock = make(driver, FakeClock(10.0))
     cache.set("ns:a", "x", ttl=2.5)
     cache.set("b", "y", 1)
@@ -227,7 +222,6 @@ BAD_TTLS = [0, -1, -0.5, float("nan"), 0.0]
 
 @pytest.mark.parametrize("ttl", BAD_TTLS, ids=repr)
 def test_set_with_a_bad_ttl_raises_and_changes_nothing(driver, ttl):
-    """Raises ValueError from set for a zero, negative or nan ttl, and changes nothing."""
     cache, _, _ = make(driver)
     cache.set("ns:k", "old")
     with pytest.raises(ValueError):
@@ -240,7 +234,6 @@ def test_set_with_a_bad_ttl_raises_and_changes_nothing(driver, ttl):
 
 @pytest.mark.parametrize("ttl", BAD_TTLS, ids=repr)
 def test_get_or_set_checks_the_ttl_first(driver, ttl):
-    """Raises ValueError for an invalid ttl in get_or_set before anything else, hit or miss."""
     cache, _, _ = make(driver)
     cache.set("ns:k", "old")
     factory = Factory("made")
@@ -254,7 +247,6 @@ def test_get_or_set_checks_the_ttl_first(driver, ttl):
 
 
 def test_cached_checks_the_ttl_when_called(driver):
-    """Raises ValueError for an invalid ttl as soon as cached(...) is called."""
     cache, _, _ = make(driver)
     for ttl in BAD_TTLS:
         with pytest.raises(ValueError):
@@ -268,7 +260,6 @@ def test_cached_checks_the_ttl_when_called(driver):
 
 @pytest.mark.weight(3)
 def test_incr_version_invalidates_only_that_namespace(driver):
-    """Makes incr_version hide only keys of that namespace set before it; later sets are hits."""
     cache, _, _ = make(driver)
     keys = ["user:1", "user:2", "user:1:profile", "users:1", "user", "post:user", "other:x"]
     for key in keys:
@@ -287,7 +278,6 @@ def test_incr_version_invalidates_only_that_namespace(driver):
 
 @pytest.mark.weight(2)
 def test_key_without_colon_has_no_namespace(driver):
-    """Leaves a key without any colon untouched by incr_version, whatever the namespace."""
     cache, _, _ = make(driver)
     cache.set("settings", 1)
     cache.set("settings:x", 2)
@@ -297,7 +287,6 @@ def test_key_without_colon_has_no_namespace(driver):
 
 
 def test_namespace_is_what_precedes_the_first_colon(driver):
-    """Takes the part before the first colon as the key's namespace, even when it is empty."""
     cache, _, _ = make(driver)
     for key in [":x", "::", "a:b:c", "a:", "x"]:
         cache.set(key, key)
@@ -310,7 +299,6 @@ def test_namespace_is_what_precedes_the_first_colon(driver):
 
 
 def test_incr_version_of_an_unused_namespace(driver):
-    """Accepts incr_version on a namespace never used; keys set after it are hits."""
     cache, _, _ = make(driver)
     cache.incr_version("nobody")
     cache.set("nobody:1", 1)
@@ -318,7 +306,6 @@ def test_incr_version_of_an_unused_namespace(driver):
 
 
 def test_delete_after_incr_version_and_set_again(driver):
-    """Makes a key a miss with delete after a version bump and after setting it again."""
     cache, _, _ = make(driver)
     cache.set("a:1", "v1")
     cache.incr_version("a")
@@ -331,7 +318,6 @@ def test_delete_after_incr_version_and_set_again(driver):
 
 @pytest.mark.weight(2)
 def test_bookkeeping_never_collides_with_user_keys(driver):
-    """Keeps its bookkeeping apart from user keys that look like bookkeeping keys."""
     cache, _, _ = make(driver)
     tricky = [
         "a:__version__",
@@ -368,7 +354,6 @@ def test_bookkeeping_never_collides_with_user_keys(driver):
 
 @pytest.mark.weight(6)
 def test_incr_version_uses_a_constant_number_of_backend_operations(driver):
-    """Makes incr_version use at most 10 backend operations with 300 keys in the namespace."""
     cache, store, _ = make(driver)
     store.ops.clear()
     cache.incr_version("user")
@@ -387,7 +372,6 @@ def test_incr_version_uses_a_constant_number_of_backend_operations(driver):
 
 @pytest.mark.weight(3)
 def test_all_state_lives_in_the_backend(driver):
-    """Keeps all state in the backend: a cache made later on it sees entries, versions and deletions."""
     store, clock = Store(), FakeClock()
     first = driver.make_cache(store, clock)
     first.set("user:1", "a")
@@ -408,7 +392,6 @@ def test_all_state_lives_in_the_backend(driver):
 
 @pytest.mark.weight(2)
 def test_a_shared_empty_dict_backend_is_used_as_is(driver):
-    """Uses a passed-in empty dict as it is, so caches sharing it see each other's changes."""
     first, second = driver.caches_sharing_a_plain_dict(2)
     first.set("user:1", 1)
     first.set("k", 2)
@@ -419,7 +402,6 @@ def test_a_shared_empty_dict_backend_is_used_as_is(driver):
 
 @pytest.mark.weight(2)
 def test_a_shared_empty_dict_backend_with_ttls_and_get_or_set(driver):
-    """Shares entries, expiry and versions between caches built on one dict and one clock."""
     clock = FakeClock(0.0)
     first, second, third = driver.caches_sharing_a_plain_dict(3, clock)
     assert first.get_or_set("s:1", Factory("made"), ttl=2) == "made"
@@ -435,7 +417,6 @@ def test_a_shared_empty_dict_backend_with_ttls_and_get_or_set(driver):
 
 @pytest.mark.weight(4)
 def test_default_backends_are_not_shared(submission):
-    """Gives each cache built without a backend a new dict of its own."""
     first = submission.VersionedCache()
     second = submission.VersionedCache()
     first.set("user:1", 1)
@@ -447,7 +428,6 @@ def test_default_backends_are_not_shared(submission):
 
 
 def test_default_clock_and_positional_arguments(submission):
-    """Accepts backend and ttl as positional arguments and works with the default clock."""
     cache = submission.VersionedCache({})
     cache.set("ns:k", "v", 3600)
     cache.set("k", "w")
@@ -460,7 +440,6 @@ def test_default_clock_and_positional_arguments(submission):
 
 @pytest.mark.weight(3)
 def test_cached_calls_binding_to_the_same_arguments_share_an_entry(driver):
-    """Shares one entry between cached calls that bind to the same arguments, in any keyword order."""
     cache, _, _ = make(driver)
     recorder = Recorder()
     price = driver.decorate(cache, "prices", "price", recorder)
@@ -481,7 +460,6 @@ def test_cached_calls_binding_to_the_same_arguments_share_an_entry(driver):
 
 @pytest.mark.weight(2)
 def test_cached_default_argument(driver):
-    """Counts defaults as arguments: leaving one out is the same entry as passing its default."""
     cache, _, _ = make(driver)
     recorder = Recorder()
     scale = driver.decorate(cache, "s", "scale", recorder)
@@ -494,7 +472,6 @@ def test_cached_default_argument(driver):
 
 @pytest.mark.weight(2)
 def test_cached_keeps_different_arguments_apart(driver):
-    """Never shares an entry between cached calls whose bound arguments differ."""
     cache, _, _ = make(driver)
     recorder = Recorder()
     price = driver.decorate(cache, "p", "price", recorder)
@@ -518,7 +495,6 @@ def test_cached_keeps_different_arguments_apart(driver):
 
 
 def test_cached_varargs_and_kwargs(driver):
-    """Supports *args and **kwargs parameters in cached functions, whatever the keyword order."""
     cache, _, _ = make(driver)
     recorder = Recorder()
     report = driver.decorate(cache, "r", "report", recorder)
@@ -534,7 +510,6 @@ def test_cached_varargs_and_kwargs(driver):
 
 @pytest.mark.weight(3)
 def test_cached_functions_do_not_share_entries(driver):
-    """Never shares entries between two functions cached under the same namespace."""
     cache, _, _ = make(driver)
     recorder = Recorder()
     price = driver.decorate(cache, "shop", "price", recorder)
@@ -547,7 +522,6 @@ def test_cached_functions_do_not_share_entries(driver):
 
 @pytest.mark.weight(2)
 def test_cached_none_ttl_and_incr_version(driver):
-    """Caches a None result, expires it after the ttl and recomputes after incr_version."""
     clock = FakeClock(0.0)
     cache, _, _ = make(driver, clock)
     recorder = Recorder(results=[None, "second", "third", "fourth"])
@@ -568,7 +542,6 @@ def test_cached_none_ttl_and_incr_version(driver):
 
 
 def test_cached_without_ttl_never_expires_and_errors_are_not_cached(driver):
-    """Caches nothing when the function raises; a result cached without a ttl never expires."""
     clock = FakeClock(0.0)
     cache, _, _ = make(driver, clock)
     recorder = Recorder(results=[ValueError("flaky"), "ok", "later"])
@@ -645,10 +618,7 @@ cached_steps = st.lists(
     ]
 )
 def test_cached_matches_the_oracle(driver, steps):
-    """Agrees with the rules over random cached calls, version bumps and clock steps.
-
-    price is cached in "shop" with ttl 2, stock in "shop" too without ttl; one default backend.
-    """
+    """price is cached in "shop" with ttl 2, stock in "shop" too without ttl; one default backend."""
     clock = FakeClock(0.0)
     cache = driver.make_cache(None, clock)
     recorder = Recorder()
@@ -712,10 +682,7 @@ TTLS = st.sampled_from([None, None, 0.5, 1, 2.5, 10])
 
 
 class CacheMachine(RuleBasedStateMachine):
-    """Agrees with the rules over random operations of two caches sharing one backend and clock.
-
-    Two caches over one backend and one clock, against one model.
-    """
+    """Two caches over one backend and one clock, against one model."""
 
     @initialize()
     def create(self):
