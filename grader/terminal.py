@@ -109,7 +109,8 @@ class LiveProgress:
             self._bar.advance(self._task)
 
     def print(self, line: str, style: str = "") -> None:
-        self.console.print(escape(line), style=style or None, highlight=False)
+        # soft_wrap: a long line stays one line (a log or a pipe must not get rich's 80-column wrap).
+        self.console.print(escape(line), style=style or None, highlight=False, soft_wrap=True)
 
     def stop(self) -> None:
         if self._bar is not None:

@@ -15,10 +15,11 @@ def test_off_a_terminal_only_the_lines_are_printed() -> None:
     live.start(3)
     live.running("lru-cache: stub scores 0%", on=True)
     live.print("ok   lru-cache: stub scores 0%")
+    live.print("FAIL x: " + "y" * 150)
     live.running("lru-cache: stub scores 0%", on=False)
     live.advance()
     live.stop()
-    assert buffer.getvalue() == "ok   lru-cache: stub scores 0%\n"
+    assert buffer.getvalue() == "ok   lru-cache: stub scores 0%\n" + "FAIL x: " + "y" * 150 + "\n"  # one line each
 
 
 def test_on_a_terminal_the_bar_names_what_runs_and_counts_what_is_done() -> None:
