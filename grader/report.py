@@ -391,7 +391,10 @@ def render_verify(checks: Sequence[Any], fmt: Format) -> str:
             "schema_version": 1,
             "passed": len(checks) - failed,
             "failed": failed,
-            "checks": [{"challenge": c.challenge, "name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+            "checks": [
+                {"challenge": c.challenge, "name": c.name, "ok": c.ok, "detail": c.detail, "seconds": c.seconds}
+                for c in checks
+            ],
         }
         return json.dumps(data, indent=2) + "\n"
     if fmt is Format.JUNIT:

@@ -10,7 +10,9 @@ scores 100%.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    seconds: float | None = None  # wall time of the grading(s) the check judged, when it judged one
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,13 +417,14 @@ def plan(
 def run_job(job: GradingJob, sandbox: SandboxChoice, repeat: int = 1) -> list[Check]:
     """Grade `repeat` times: judge the first result, then compare every per-test outcome."""
     results: list[GradeResult] = []
+    started = time.monotonic()
     for _ in range(repeat):
         try:
             results.append(grade(job.submission, job.challenge, sandbox=sandbox, suite=job.suite, shrink=False))
         except GraderError as exc:
-            return [Check(job.challenge.slug, job.name, False, str(exc))]
+            return [Check(job.challenge.slug, job.name, False, str(exc), time.monotonic() - started)]
     ok, detail = job.judge(results[0])
-    checks = [Check(job.challenge.slug, job.name, ok, detail)]
+    checks = [Check(job.challenge.slug, job.name, ok, detail, time.monotonic() - started)]
     if repeat > 1:
         checks.append(flakiness_check(job, results))
     if job.name == REFERENCE_JOB and job.suite is Suite.HIDDEN:
@@ -428,6 +432,12 @@ def run_job(job: GradingJob, sandbox: SandboxChoice, repeat: int = 1) -> list[Ch
     if job.name == REFERENCE_JOB and repeat > 1:
         checks.append(timing_margin_check(job.challenge, results))
     return checks
+
+
+def slowest(checks: Iterable[Check], count: int = 5) -> list[Check]:
+    """The checks whose gradings took longest, longest first (where a bank's verify time goes)."""
+    timed = [c for c in checks if c.seconds is not None]
+    return sorted(timed, key=lambda c: -(c.seconds or 0.0))[:count]
 
 
 def description_check(challenge: Challenge, result: GradeResult) -> Check:
@@ -538,7 +548,10 @@ def verify(
     if mutants:
         for challenge in loaded:
             listener.started(f"{challenge.slug}: mutants")
-            check = mutation_check(challenge, sandbox, mutant_cap, jobs)
+            began = time.monotonic()
+            check = dataclasses.replace(
+                mutation_check(challenge, sandbox, mutant_cap, jobs), seconds=time.monotonic() - began
+            )
             listener.ended(f"{challenge.slug}: mutants")
             checks.append(check)
             listener.finished(check)

@@ -290,6 +290,7 @@ def verify_command(
 
     With no check flag, runs --basic and --wrong; --mutants runs only when asked.
     """
+    from grader.bank.verify import slowest
     from grader.bank.verify import verify as run_verify
 
     if formats:
@@ -326,6 +327,9 @@ def verify_command(
             path.write_text(render_verify(checks, fmt), encoding="utf-8")
             err(f"wrote {path}")
     failed = [c for c in checks if not c.ok]
+    longest = slowest(checks)
+    if longest:
+        err("slowest: " + "; ".join(f"{c.challenge}: {c.name} {c.seconds:.1f} s" for c in longest))
     width = max((len(c.challenge) for c in checks), default=10)
     for check in checks:
         if not check.ok:

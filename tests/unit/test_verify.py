@@ -3,6 +3,7 @@ run in tests/integration and CI)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -12,18 +13,21 @@ from hypothesis import strategies as st
 from grader.bank.verify import (
     NOT_RUN_PREFIX,
     Catchers,
+    Check,
     catchers,
     description_check,
     generated_tests,
     is_generated,
     judge_wrong,
     plan,
+    slowest,
     split_test_id,
     suite_generated_tests,
 )
 from grader.challenges import find_challenge
 from grader.harness.plugin import NOT_RUN
 from grader.models import GradeResult, GradeStatus, Outcome, Suite, TestResult, Timing
+from grader.report import Format, render_verify
 
 
 def test_every_alternative_is_held_to_the_hidden_and_the_visible_suite() -> None:
@@ -338,3 +342,16 @@ def test_every_hidden_test_needs_its_public_description() -> None:
     assert not check.ok and check.detail == "no description: test_lru.py::test_b"
     assert description_check(lru, result_of(described, percent=100)).ok
     assert not description_check(lru, result_of(percent=0)).ok  # nothing graded, nothing described
+
+
+def test_slowest_lists_timed_checks_longest_first_and_the_report_keeps_the_times() -> None:
+    checks = [
+        Check("a", "reference scores 100%", True, "100%", 2.5),
+        Check("a", "challenge.toml", True, "valid"),
+        Check("b", "wrong/x.py", True, "40%", 9.0),
+        Check("b", "wrong/y.py", False, "90%", 0.5),
+    ]
+    assert [c.name for c in slowest(checks, 2)] == ["wrong/x.py", "reference scores 100%"]
+    assert all(c.seconds is not None for c in slowest(checks))
+    data = json.loads(render_verify(checks, Format.JSON))
+    assert [c["seconds"] for c in data["checks"]] == [2.5, None, 9.0, 0.5]
