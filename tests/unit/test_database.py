@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.database import (
+    DatabaseError,
     Observed,
     ServerLocation,
     Statement,
     StatementLog,
+    _ensure_server,
     default_location,
     server_settings,
     statement_text,
@@ -97,3 +100,36 @@ def test_the_server_listens_on_no_network_address_and_logs_every_statement(tmp_p
 
 def test_the_cluster_folder_can_be_chosen(tmp_path: Path) -> None:
     assert default_location({"GRADER_POSTGRES_DIR": str(tmp_path)}).root == tmp_path.resolve()
+
+
+def test_the_cluster_lives_in_shared_memory_when_it_is_big_enough(tmp_path: Path) -> None:
+    roomy = tmp_path / "shm"
+    roomy.mkdir()  # on this machine's disk: far more than 2 GiB in all
+    assert default_location({}, shared_memory=roomy).root == roomy / f"grader-postgres-{os.geteuid()}"
+    on_disk = {Path("/var/tmp/grader-postgres"), tmp_path / "cache" / "grader" / "postgres"}
+    assert (
+        default_location({"XDG_CACHE_HOME": str(tmp_path / "cache")}, shared_memory=tmp_path / "absent").root in on_disk
+    )
+
+
+def test_a_small_shared_memory_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.statvfs
+
+    def small(path: object) -> os.statvfs_result:
+        stats = real(path)  # type: ignore[arg-type]
+        fields = list(stats)
+        fields[2] = (64 * 1024 * 1024) // stats.f_frsize  # f_blocks: a container's default 64 MiB
+        return os.statvfs_result(fields)
+
+    monkeypatch.setattr(os, "statvfs", small)
+    chosen = default_location({"XDG_CACHE_HOME": str(tmp_path / "cache")}, shared_memory=tmp_path)
+    assert chosen.root in {Path("/var/tmp/grader-postgres"), tmp_path / "cache" / "grader" / "postgres"}
+
+
+def test_a_cluster_folder_someone_else_owns_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    location = ServerLocation(tmp_path / "cluster")
+    location.root.mkdir()
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(tmp_path).st_uid + 1)
+    with pytest.raises(DatabaseError, match="belongs to uid"):
+        _ensure_server(location, tmp_path, None)
+    assert not location.lock_file.exists()
