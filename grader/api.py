@@ -261,5 +261,6 @@ def assemble_result(
         extra={
             "challenge_digest": challenge.digest(),
             "worker_starts": raw.get("worker_starts", 0),
+            "round_trips": raw.get("round_trips", 0),
         },
     )

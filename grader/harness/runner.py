@@ -87,6 +87,7 @@ def run(spec: HarnessSpec) -> dict[str, Any]:
         "collection_errors": plugin.collection_errors,
         "sandbox": backend.describe(),
         "worker_starts": session.starts,
+        "round_trips": session.round_trips,
     }
 
 

@@ -119,6 +119,8 @@ class WorkerSession:
         self._prestart_error: BaseException | None = None
         self.starts = 0
         self.forks = 0
+        # Messages each way between this harness and the submission's processes (see rpc.Endpoint).
+        self.round_trips = 0
         # What the worker reported changed in the grader's code during the current test.
         self._tampered: str | None = None
 
@@ -247,6 +249,7 @@ class WorkerSession:
 
     def _close_child_channel(self) -> None:
         if self._endpoint is not None:
+            self.round_trips += self._endpoint.round_trips
             if self._endpoint.tampered and not self._tampered:
                 self._tampered = self._endpoint.tampered
             try:

@@ -204,3 +204,112 @@ def test_harness_refuses_private_attributes_and_other_ops() -> None:
     with pytest.raises(PermissionError):
         ep._perform({"op": "import", "target": ref, "name": "os"})
     assert ep._perform({"op": "call", "target": ref, "args": [], "kwargs": {"$d": []}}) == 1
+
+
+class MirroredClock:
+    """A harness clock the worker reads without a round trip (rpc.Mirror)."""
+
+    __rpc_mirror__ = ("__call__", "now")
+
+    def __init__(self, now: float) -> None:
+        self.t = now
+
+    def __rpc_value__(self) -> float:
+        return self.t
+
+    def __call__(self) -> float:
+        return self.t
+
+    def now(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+class WorkerRoot:
+    """What a submission does with the clock it is handed."""
+
+    def read(self, clock: Any, times: int) -> list[Any]:
+        return [clock() for _ in range(times)] + [clock.now()]
+
+    def sleep_then_read(self, clock: Any, seconds: float) -> list[Any]:
+        before = clock()
+        clock.advance(seconds)  # a callback that moves the harness's time
+        return [before, clock(), clock.now()]
+
+    def forge(self, clock: Any) -> Any:
+        object.__getattribute__(clock, "_rpc_mirror").value = 0.0  # its own copy only
+        self.kept = clock
+        return clock()
+
+    def read_kept(self) -> Any:
+        return self.kept()
+
+
+def connected_pair() -> tuple[rpc.Endpoint, rpc.Endpoint]:
+    import threading
+
+    left, right = socket.socketpair()
+    _SOCKETS.extend((left, right))
+    harness = rpc.Endpoint(left, serve_ops=rpc.HARNESS_SERVES | {"callattr"}, public_attrs_only=True)
+    worker = rpc.Endpoint(right, serve_ops=rpc.WORKER_SERVES, public_attrs_only=False, root=WorkerRoot())
+    threading.Thread(target=worker.serve_forever, daemon=True).start()
+    return harness, worker
+
+
+def call(harness: rpc.Endpoint, name: str, *args: Any) -> Any:
+    return harness.request("callattr", target=0, name=name, args=list(args), kwargs={})
+
+
+def test_a_mirrored_clock_is_read_in_the_worker_and_follows_the_harness() -> None:
+    harness, _worker = connected_pair()
+    clock = MirroredClock(10.0)
+    assert call(harness, "read", clock, 50) == [10.0] * 51
+    assert harness.round_trips == 1  # 51 readings, no callback
+    clock.advance(2.5)  # the test moves time between calls
+    assert call(harness, "read", clock, 2) == [12.5] * 3
+    assert call(harness, "sleep_then_read", clock, 1.5) == [12.5, 14.0, 14.0]
+    assert harness.round_trips == 5  # clock.advance(...) is the only callback: a lookup and a call
+
+
+def test_an_unmirrored_object_is_called_every_time() -> None:
+    class Plain:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def __call__(self) -> float:
+            self.calls += 1
+            return 1.0
+
+        def now(self) -> float:
+            return self()
+
+    harness, _worker = connected_pair()
+    plain = Plain()
+    assert call(harness, "read", plain, 3) == [1.0] * 4
+    assert plain.calls == 4 and harness.round_trips == 6  # 3 calls, and `now` is looked up, then called
+
+
+def test_the_worker_changes_only_its_own_copy() -> None:
+    harness, _worker = connected_pair()
+    clock = MirroredClock(7.0)
+    assert call(harness, "forge", clock) == 0.0
+    assert clock.t == 7.0  # the harness's time, which the oracle reads, did not move
+    clock.advance(1.0)
+    assert call(harness, "read_kept") == 8.0  # and the next message puts the harness's value back
+
+
+def test_a_value_that_stops_being_a_number_ends_the_mirror() -> None:
+    harness, _worker = connected_pair()
+    clock = MirroredClock(1.0)
+    assert call(harness, "read", clock, 1) == [1.0, 1.0]
+    clock.t = float("inf")  # not mirrored: calls go to the harness again
+    assert call(harness, "read", clock, 1) == [math.inf, math.inf]
+    assert harness.round_trips == 5  # the second call: a call, a lookup of `now` and its call
+
+
+def test_the_harness_never_takes_a_mirrored_value_from_the_worker() -> None:
+    ep = endpoint()
+    proxy = ep.decode({"$r": 5, "mro": ["Clock"], "m": ["__call__"], "v": 1.0})
+    assert object.__getattribute__(proxy, "_rpc_mirror") is None

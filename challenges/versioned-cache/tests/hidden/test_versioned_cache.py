@@ -52,8 +52,14 @@ class Store:
 
 
 class FakeClock:
+    # Sent to the worker with every call, so reading it there takes no round trip (grader.worker.rpc.Mirror).
+    __rpc_mirror__ = ("__call__",)
+
     def __init__(self, now=100.0):
         self.now = now
+
+    def __rpc_value__(self):
+        return self.now
 
     def __call__(self):
         return self.now
