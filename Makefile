@@ -43,9 +43,13 @@ verify: image postgres
 # references, stubs, wrong variants and alternatives in Docker, then the mutation gate (90% killed per
 # challenge). Mutants are the reference's own code, so they run in the faster local sandbox; the cap
 # samples MUTANT_CAP mutants spread evenly over each reference, which keeps CI within its budget.
+# The project's tests run in PYTEST_WORKERS processes (pytest-xdist), a test file per process at a time:
+# a file's module fixtures (a built wheel, a venv, the Docker checks) are made once. Measured on this
+# 2-core machine: 13 min 40 s in one process, 8 min 40 s in two (with other gradings running).
 MUTANT_CAP ?= 20
+PYTEST_WORKERS ?= 2
 test: image postgres lint typecheck
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 	$(GRADER) verify --basic --wrong
 	$(GRADER) verify --mutants --sandbox local --mutant-cap $(MUTANT_CAP)
 

@@ -419,16 +419,24 @@ class Zygote:
     def sweep(self) -> None:
         """Every other process this user has in the container (grandchildren that outlived their
         test) is killed, and /tmp is emptied: the next test starts from the zygote's state alone."""
-        try:
-            os.kill(-1, signal.SIGKILL)  # every process we may signal but ourselves and PID 1
-        except OSError:
-            pass
+        # SIGKILL takes effect when the process next runs, which on a loaded machine can be after the
+        # next test's child has started and looked: so kill until none of ours is left but zombies
+        # (killing again also catches a process forked while the first signal was on its way).
+        deadline = time.monotonic() + SWEEP_SECONDS
         while True:
             try:
-                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                os.kill(-1, signal.SIGKILL)  # every process we may signal but ourselves and PID 1
+            except OSError:
+                pass
+            while True:
+                try:
+                    if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                        break
+                except ChildProcessError:
                     break
-            except ChildProcessError:
+            if not _others_alive() or time.monotonic() > deadline:
                 break
+            time.sleep(0.001)
         for name in os.listdir("/tmp"):
             path = os.path.join("/tmp", name)
             try:
@@ -438,6 +446,27 @@ class Zygote:
                     os.unlink(path)
             except OSError:
                 pass
+
+
+SWEEP_SECONDS = 5.0
+
+
+def _others_alive() -> bool:
+    """Whether a process of this user other than this one and PID 1 still runs (not a zombie)."""
+    me, uid = os.getpid(), os.getuid()
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) in (me, 1):
+            continue
+        try:
+            if os.stat(f"/proc/{name}").st_uid != uid:
+                continue
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                state = handle.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if state not in (b"Z", b"X"):
+            return True
+    return False
 
 
 def _kill(pid: int) -> None:
