@@ -33,6 +33,7 @@ import pwd
 import re
 import secrets
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -281,9 +282,12 @@ def _check_owner(root: Path, user: pwd.struct_passwd | None) -> None:
     """Refuse a cluster folder someone else made: in a shared folder (/dev/shm, /var/tmp) another
     local user could make it first and read the password or the statements from it."""
     try:
-        owner = root.stat().st_uid
+        found = root.lstat()
     except FileNotFoundError:
         return
+    if not stat.S_ISDIR(found.st_mode):  # a symbolic link would put the cluster where it points
+        raise DatabaseError(f"{root}: the cluster folder is not a directory: remove it")
+    owner = found.st_uid
     allowed = {os.geteuid()} | ({user.pw_uid} if user is not None else set())
     if owner not in allowed:
         raise DatabaseError(f"{root}: the cluster folder belongs to uid {owner}, not to the grader: remove it")

@@ -133,3 +133,13 @@ def test_a_cluster_folder_someone_else_owns_is_refused(tmp_path: Path, monkeypat
     with pytest.raises(DatabaseError, match="belongs to uid"):
         _ensure_server(location, tmp_path, None)
     assert not location.lock_file.exists()
+
+
+def test_a_cluster_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    location = ServerLocation(tmp_path / "cluster")
+    location.root.symlink_to(target)
+    with pytest.raises(DatabaseError, match="not a directory"):
+        _ensure_server(location, tmp_path, None)
+    assert list(target.iterdir()) == []
