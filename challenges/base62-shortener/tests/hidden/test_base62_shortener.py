@@ -444,3 +444,102 @@ def test_forty_thousand_urls(submission):
     resolved = run_batch(shortener, [["resolve", [code]] for code in reversed(codes)], bound_s=5.0)
     assert resolved == urls[::-1]
     assert len(shortener) == len(urls)
+
+
+# ---------------------------------------------------------------- generated error cases and boundaries
+
+not_ints = st.one_of(
+    st.booleans(),
+    st.integers(max_value=-1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(alphabet=ALPHABET + " -.", max_size=4),
+    st.none(),
+    st.binary(max_size=3),
+    st.lists(st.integers(0, 61), max_size=2),
+)
+# Letters and digits of other scripts ("é", "ß", "٣"...) as well as any other character outside ALPHABET.
+foreign_characters = st.one_of(
+    st.characters(categories=["Lu", "Ll", "Lt", "Lo", "Nd", "No", "Nl"]),
+    st.characters(exclude_categories=["Cs"]),
+).filter(lambda ch: ch not in ALPHABET)
+not_codes = st.one_of(
+    st.just(""),
+    st.tuples(st.text(alphabet=ALPHABET, max_size=4), foreign_characters, st.text(alphabet=ALPHABET, max_size=4)).map(
+        "".join
+    ),
+)
+
+
+@settings(max_examples=40)
+@given(bad_values=st.lists(not_ints, min_size=1, max_size=5))
+def test_encode_rejects_generated_values_that_are_not_non_negative_ints(submission, bad_values):
+    for bad in bad_values:
+        with pytest.raises(ValueError):
+            submission.encode(bad)
+
+
+@settings(max_examples=40)
+@given(bad_texts=st.lists(not_codes, min_size=1, max_size=5))
+def test_decode_rejects_generated_strings_that_are_not_base62(submission, bad_texts):
+    for bad in bad_texts:
+        with pytest.raises(ValueError):
+            submission.decode(bad)
+
+
+url_prefixes = st.sampled_from(["http://a.com/", "https://example.org/", "HTTPS://x.y/", "http://u:p@h.io:81/"])
+
+
+@settings(max_examples=30)
+@given(
+    prefix=url_prefixes,
+    filler=st.text(alphabet="az09-_./~%?=&#", min_size=1, max_size=5),
+    lengths=st.lists(st.integers(2040, 2056), min_size=1, max_size=6),
+)
+def test_generated_urls_around_the_length_limit(submission, prefix, filler, lengths):
+    shortener = submission.Shortener()
+    accepted = set()
+    for length in lengths:
+        url = prefix + (filler * length)[: length - len(prefix)]
+        assert len(url) == length
+        if length <= 2048:
+            code = shortener.shorten(url)
+            assert is_code(code, 6), code
+            assert shortener.resolve(code) == url
+            accepted.add(url)
+        else:
+            with pytest.raises(ValueError):
+                shortener.shorten(url)
+    assert len(shortener) == len(accepted)
+
+
+@settings(max_examples=30)
+@given(min_length=st.one_of(st.integers(max_value=0), st.integers(1, 8)))
+def test_generated_min_lengths(submission, min_length):
+    if min_length < 1:
+        with pytest.raises(ValueError):
+            submission.Shortener(min_length)
+        return
+    shortener = submission.Shortener(min_length)
+    codes = [shortener.shorten(f"https://example.com/{n}") for n in range(3)]
+    assert all(is_code(code, min_length) for code in codes), codes
+    assert len(set(codes)) == 3
+
+
+@settings(max_examples=30)
+@given(
+    min_length=st.integers(1, 6),
+    count=st.integers(1, 4),
+    zeros=st.integers(1, 3),
+    noise=foreign_characters,
+)
+def test_resolve_refuses_generated_near_codes(submission, min_length, count, zeros, noise):
+    shortener = submission.Shortener(min_length)
+    urls = [f"https://site.example/{n}" for n in range(count)]
+    codes = [shortener.shorten(url) for url in urls]
+    for url, code in zip(urls, codes, strict=True):
+        assert shortener.resolve(code) == url
+        for other in ["0" * zeros + code, code.lstrip("0"), code + noise, noise + code, code[:-1] + noise]:
+            if other in codes:
+                continue
+            with pytest.raises(KeyError):
+                shortener.resolve(other)

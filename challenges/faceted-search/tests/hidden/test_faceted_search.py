@@ -288,3 +288,37 @@ def test_matches_the_oracle(submission, items, query, filters, facets):
 def test_facet_counts_of_every_field_match_the_oracle_without_a_query(submission, items, filters):
     facets = [*FIELDS, "title"]
     assert submission.search(items, "", filters, facets) == oracle(items, "", filters, facets)
+
+
+# Pieces whose casefold() differs from their lower(): sharp s (both cases), long s, the fi ligature, final sigma.
+FOLDING_PIECES = ["ß", "ẞ", "ss", "SS", "Ss", "s", "S", "\u017f", "ﬁ", "fi", "FI", "ς", "\u03c3", "Σ", "a", "A"]
+folding_words = st.lists(st.sampled_from(FOLDING_PIECES), min_size=1, max_size=3).map("".join)
+folding_titles = st.lists(folding_words, min_size=1, max_size=4).map(" ".join)
+folding_terms = st.lists(st.sampled_from(FOLDING_PIECES), min_size=1, max_size=2).map("".join)
+folding_queries = st.lists(
+    st.tuples(st.sampled_from([" ", "  ", "\t", "\u00a0", "\n"]), folding_terms), min_size=1, max_size=2
+).map(lambda pairs: "".join(gap + term for gap, term in pairs))
+folding_filters = st.dictionaries(
+    st.sampled_from(["color", "size"]), st.sets(st.sampled_from(VALUES), max_size=3), min_size=1, max_size=2
+)
+folding_facets = st.lists(st.sampled_from(["color", "size", "title"]), min_size=1, max_size=4)
+
+
+@st.composite
+def folding_inventories(draw):
+    ids = draw(st.lists(st.integers(-30, 30), unique=True, min_size=1, max_size=10))
+    items = []
+    for item_id in ids:
+        item = {"id": item_id, "title": draw(folding_titles)}
+        for field in ("color", "size"):
+            if draw(st.integers(0, 3)):
+                item[field] = draw(field_values)
+        items.append(item)
+    return items
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=60)
+@given(items=folding_inventories(), query=folding_queries, filters=folding_filters, facets=folding_facets)
+def test_query_terms_match_titles_after_casefold(submission, items, query, filters, facets):
+    assert submission.search(items, query, filters, facets) == oracle(items, query, filters, facets)

@@ -535,6 +535,20 @@ def test_detect_matches_the_oracle(submission, queries, threshold):
     assert submission.detect_n_plus_one(sqls, threshold) == oracle_detect(sqls, threshold)
 
 
+@settings(max_examples=30, phases=NO_SHRINK)
+@given(
+    queries=st.lists(st.tuples(query_templates, query_values, st.booleans()), max_size=8),
+    threshold=st.integers(-(10**6), 1),
+)
+def test_thresholds_below_two_raise_value_error_for_any_queries(submission, queries, threshold):
+    sqls = []
+    for template, value, as_dict in queries:
+        sql = template.format(v=value)
+        sqls.append({"sql": sql, "time": "0.0"} if as_dict else sql)
+    with pytest.raises(ValueError):
+        submission.detect_n_plus_one(sqls, threshold)
+
+
 # ---------------------------------------------------------------- performance: O(total length)
 
 

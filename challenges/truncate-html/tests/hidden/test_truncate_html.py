@@ -385,6 +385,14 @@ def test_filter_renders_the_same_result_unescaped(driver, case):
     assert observed["output"] == oracle(html, length)
 
 
+@pytest.mark.weight(2)
+@settings(max_examples=30)
+@given(html=documents, length=st.integers(-(10**6), -1), ellipsis=st.sampled_from([None, "...", "", "[more]"]))
+def test_random_negative_lengths_raise_value_error(driver, html, length, ellipsis):
+    observed = driver.truncate(html, length, ellipsis)
+    assert observed["raised"] == "ValueError", (html, length, observed)
+
+
 # ---------------------------------------------------------------- performance
 
 
