@@ -170,6 +170,27 @@ def test_input_list_is_not_modified(driver):
         assert driver.input_after_call(list(numbers), target) == numbers, (numbers, target)
 
 
+@st.composite
+def small_lists_with_a_chosen_sum(draw):
+    """Few distinct values, many repeats, the target the sum of two drawn positions (or the double of one)."""
+    numbers = draw(st.lists(st.integers(-8, 8), min_size=1, max_size=40))
+    i = draw(st.integers(0, len(numbers) - 1))
+    j = draw(st.integers(0, len(numbers) - 1))
+    return numbers, numbers[i] + numbers[j]
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=60, phases=PHASES)
+@given(case=small_lists_with_a_chosen_sum())
+def test_random_lists_get_their_pairs_and_stay_unmodified(submission, driver, case):
+    numbers, target = case
+    # The answer from the usual call, then the worker's own list after a second call.
+    result = submission.find_pairs_sum(list(numbers), target)
+    assert_shape(result)
+    assert result == oracle(numbers, target)
+    assert driver.input_after_call(list(numbers), target) == numbers, (numbers, target)
+
+
 # ------------------------------------------------------------------ performance
 
 

@@ -566,3 +566,104 @@ def test_idempotency_matches_the_oracle(driver, plan, steps, is_async):
 def test_wrapper_preserves_name_doc_and_wrapped(driver, is_async, name, doc):
     seen = driver.metadata(name, doc, is_async)
     assert seen == {"name": name, "doc": doc, "wrapped_is_original": True}
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=30)
+@given(
+    name=st.from_regex(r"[a-z_][a-z0-9_]{0,15}", fullmatch=True),
+    doc=st.one_of(st.none(), st.text(max_size=40)),
+    is_async=st.booleans(),
+)
+def test_any_wrapper_preserves_name_doc_and_wrapped(driver, name, doc, is_async):
+    seen = driver.metadata(name, doc, is_async)
+    assert seen == {"name": name, "doc": doc, "wrapped_is_original": True}
+
+
+# ---------------------------------------------------------------- property tests: many attempts, default async sleep
+
+
+def capped_delay(options, retry_number):
+    """min(max_delay, base_delay * 2 ** (retry_number - 1)), exactly, even past the float range."""
+    try:
+        raw = math.ldexp(options["base_delay"], retry_number - 1)
+    except OverflowError:
+        raw = math.inf
+    return min(options["max_delay"], raw)
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=8)
+@given(
+    max_attempts=st.integers(1026, 1040),
+    base_delay=st.sampled_from([0.0, 0.25, 1.0, 7.5]),
+    max_delay=st.sampled_from([0.0, 0.5, 30.0]),
+    jitter=st.sampled_from([None, "full"]),
+    rng_values=rng_strategy,
+    succeeds=st.booleans(),
+    is_async=st.booleans(),
+)
+def test_many_attempts_match_the_capped_schedule(
+    driver, max_attempts, base_delay, max_delay, jitter, rng_values, succeeds, is_async
+):
+    world = World(rng_values)
+    failures = max_attempts - 1 if succeeds else max_attempts
+    script = world.script([("raise", "ConnectionError")] * failures + [("ok", "up")])
+    options = {"max_attempts": max_attempts, "base_delay": base_delay, "max_delay": max_delay, "jitter": jitter}
+    [outcome] = run(driver, world, options, [script], [call()], is_async=is_async)
+    if succeeds:
+        assert outcome == {"ok": True, "value": "up"}
+    else:
+        assert outcome["ok"] is False and outcome["type"] == "ConnectionError", outcome
+        assert outcome["message"] == f"attempt {max_attempts}"
+    assert len(script.calls) == failures + (1 if succeeds else 0)
+    expected = [capped_delay(options, k) for k in range(1, max_attempts)]
+    if jitter == "full":
+        expected = [delay * rng_values[(k - 1) % len(rng_values)] for k, delay in enumerate(expected, start=1)]
+        assert world.rng.count == max_attempts - 1
+    else:
+        assert world.rng.count == 0
+    assert len(world.sleep.delays) == len(expected)
+    for k, (got, want) in enumerate(zip(world.sleep.delays, expected, strict=True), start=1):
+        assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12), f"delay before retry {k}: {got!r}, not {want!r}"
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=20)
+@given(
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("raise"), st.sampled_from(["ConnectionError", "TimeoutError", "ValueError"])),
+            st.tuples(st.just("ok"), st.integers(-5, 5)),
+        ),
+        max_size=4,
+    ),
+    first=st.sampled_from(["ConnectionError", "TimeoutError"]),
+    max_attempts=st.integers(2, 5),
+    base_delay=st.sampled_from([0.0, 0.001, 0.002]),
+    retry_on=st.sampled_from([("Exception",), ("OSError",)]),
+    jitter=st.sampled_from([None, "full"]),
+)
+# A case the random search must not depend on luck to meet: an error outside retry_on after a retry.
+@example(
+    steps=[("raise", "ValueError"), ("ok", 1)],
+    first="TimeoutError",
+    max_attempts=4,
+    base_delay=0.001,
+    retry_on=("OSError",),
+    jitter=None,
+)
+def test_default_async_sleep_lets_other_tasks_run_between_any_attempts(
+    driver, steps, first, max_attempts, base_delay, retry_on, jitter
+):
+    steps = [("raise", first), *steps]
+    events = []
+    script = Script(steps, events)
+    options = {"max_attempts": max_attempts, "base_delay": base_delay, "retry_on": retry_on, "jitter": jitter}
+    results = driver.run_with_ticker(options, script, lambda: events.append("tick"))
+    # The first attempt fails with a retryable error, so a retry always waits: the other task ticks there.
+    expected_outcome, calls = oracle(options, steps, [0.5])
+    calls = [event for event in calls if event == "call"]
+    expected = expected_outcome["value"] if expected_outcome["ok"] else expected_outcome["type"]
+    assert results == [expected, None]
+    assert events == ["call", "tick", *calls[1:]], "another task must run while a retry waits"

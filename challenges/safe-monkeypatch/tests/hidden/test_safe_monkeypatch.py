@@ -504,3 +504,78 @@ def test_random_nested_plans_match_the_model(driver, plan):
 @given(plan=plans(max_nodes=6, uses=("sync", "async")))
 def test_random_nested_decorator_plans_match_the_model(driver, plan):
     check(driver, plan)
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=30)
+@given(plan=plans(max_nodes=5, uses=("with",)))
+def test_random_with_blocks_give_the_patched_value(driver, plan):
+    observed = check(driver, plan)
+    trace, _ = expected(plan)
+    got = [(entry["at"], entry["as"]) for entry in observed["trace"] if entry["step"] == "inside"]
+    want = [(entry["at"], entry["as"]) for entry in trace if entry["step"] == "inside"]
+    assert got == want, "__enter__ must return the value the patch sets"
+
+
+@st.composite
+def recursions(draw):
+    target = draw(st.sampled_from(TARGETS))
+    return target, draw(st.sampled_from(names_for(target))), draw(VALUES), draw(st.integers(1, 4))
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=30)
+@given(case=recursions(), use=st.sampled_from(["sync", "async"]))
+def test_random_recursive_decorated_calls_restore_the_entry_state(driver, case, use):
+    target, name, value, depth = case
+    observed = driver.recursive_calls(target, name, value, depth, use)
+    assert observed["error"] is None, observed["error"]
+    assert observed["initial"] == INITIAL
+    inside = copy.deepcopy(INITIAL)
+    inside[target][name] = value_label(value)
+    assert len(observed["trace"]) == 2 * (depth + 1)
+    for entry in observed["trace"]:
+        assert entry["state"] == inside, f"depth {entry['depth']} {entry['step']}"
+    assert observed["final"] == INITIAL, "after the outermost call returns, each target must hold what it held before"
+
+
+NOT_IDENTIFIERS = st.one_of(
+    st.text(max_size=8).filter(lambda text: not text.isidentifier()),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    st.binary(max_size=8),
+)
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=30)
+@given(names=st.lists(NOT_IDENTIFIERS, min_size=1, max_size=4))
+def test_random_names_that_are_not_identifiers_raise_value_error_at_once(driver, names):
+    for entry in driver.validation(names):
+        assert entry["raised"] == "ValueError", entry
+        assert entry["changed_on_call"] is False, entry
+
+
+def uses_in(plan):
+    found = set()
+    for spec in plan:
+        found.add(spec["use"])
+        found |= uses_in(spec.get("body", ()))
+    return found
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=20)
+@given(plan=plans(max_nodes=4, uses=("sync", "async")))
+def test_random_decorator_plans_use_wrappers_that_keep_the_metadata(driver, plan):
+    check(driver, plan)
+    meta = driver.decorator_metadata()
+    # The driver decorates its own sample functions to report what a wrapper looks like.
+    for label in sorted(uses_in(plan)):
+        got = meta[label]
+        assert got["name"] == ("sample" if label == "sync" else "sample_async"), label
+        assert got["qualname_matches"] and got["wrapped_is_original"] and got["custom"] == "kept", label
+        assert got["doc"] and "docstring" in got["doc"], label
+        assert got["iscoroutinefunction"] is (label == "async"), label
