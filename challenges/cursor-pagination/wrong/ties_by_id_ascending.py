@@ -1,5 +1,5 @@
 # wrong: breaks created_at ties by id ascending instead of descending
-# max-percent: 50
+# max-percent: 52
 
 import base64
 import binascii

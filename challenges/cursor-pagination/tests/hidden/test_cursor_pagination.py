@@ -2,6 +2,7 @@
 deletions checked against an oracle, malformed cursors, limits, and one timed call."""
 
 import base64
+import json
 import math
 import random
 import re
@@ -268,6 +269,27 @@ def test_walking_while_seen_items_are_deleted_yields_the_rest_in_order(submissio
     assert returned == expected
 
 
+@pytest.mark.weight(2)
+@settings(max_examples=40)
+@given(
+    limit=st.one_of(st.integers(1, 100), st.sampled_from([1, 100])),
+    full_pages=st.integers(0, 3),
+    rest=st.integers(0, 99),
+    seed=st.integers(0, 2**32),
+)
+def test_every_limit_from_one_to_one_hundred_pages_the_whole_feed(submission, limit, full_pages, rest, seed):
+    rng = random.Random(seed)
+    size = full_pages * limit + rest % limit
+    times = [0.1, JUST_ABOVE_0_1] + [float(rng.randrange(-50, 50)) for _ in range(size // 4)]
+    items = [item(i, rng.choice(times), n=i) for i in rng.sample(range(-(10**6), 10**6), size)]
+    page, _ = submission.paginate(items, None, limit)
+    assert page == feed(items)[:limit]
+    pages = walk(submission.paginate, items, limit)
+    assert [x for page in pages for x in page] == feed(items)
+    assert all(len(page) == limit for page in pages[:-1])
+    assert len(pages[-1]) >= 1 or not items
+
+
 # ---------------------------------------------------------------- malformed input
 
 
@@ -324,6 +346,36 @@ def test_pairs_without_a_finite_created_at_and_an_integer_id_raise_value_error(s
     for text in BAD_PAIRS:
         with pytest.raises(ValueError):
             submission.paginate(items, b64(text), 1)
+
+
+@settings(max_examples=30)
+@given(items=item_lists, limit=st.integers(1, 100))
+def test_the_empty_string_raises_value_error_whatever_the_items_and_limit(submission, items, limit):
+    with pytest.raises(ValueError):
+        submission.paginate(items, "", limit)
+
+
+finite_times = st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
+words = st.text(max_size=6)
+not_finite_numbers = st.one_of(words, st.none(), st.booleans(), st.sampled_from([math.nan, math.inf, -math.inf]))
+not_integers = st.one_of(words, st.none(), st.booleans(), finite_times.filter(lambda value: not value.is_integer()))
+# JSON values that are not positions, of the kinds the prompt lists: objects, arrays that are not
+# pairs, scalars, and pairs without a finite created_at number and an integer id.
+non_positions = st.one_of(
+    st.dictionaries(st.sampled_from(["created_at", "id"]), st.one_of(words, st.none())),
+    st.lists(finite_times, max_size=1),
+    st.one_of(st.none(), words, st.integers(-(10**6), 10**6)),
+    st.tuples(not_finite_numbers, ids).map(list),
+    st.tuples(finite_times, not_integers).map(list),
+)
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=50)
+@given(items=item_lists, payload=non_positions, limit=st.integers(1, 100))
+def test_generated_encoded_values_that_are_not_positions_raise_value_error(submission, items, payload, limit):
+    with pytest.raises(ValueError):
+        submission.paginate(items, b64(json.dumps(payload)), limit)
 
 
 def test_a_cursor_that_is_not_a_str_raises_value_error(submission):

@@ -712,3 +712,106 @@ class LazyQueryMachine(RuleBasedStateMachine):
 
 TestLazyQueryMachine = pytest.mark.weight(4)(LazyQueryMachine.TestCase)
 TestLazyQueryMachine.settings = settings(max_examples=30, stateful_step_count=25)
+
+
+# ---------------------------------------------------------------- random chains
+
+
+chain_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("filter"), st.sampled_from(sorted(PREDICATES))),
+        st.tuples(st.just("map"), st.sampled_from(sorted(FUNCTIONS))),
+    ),
+    max_size=5,
+)
+
+
+def chain(query, steps):
+    """`query`, then each query derived from the previous one by the next step (fresh counted callbacks)."""
+    queries = [query]
+    for kind, name in steps:
+        if kind == "filter":
+            queries.append(queries[-1].filter(Counted(PREDICATES[name])))
+        else:
+            queries.append(queries[-1].map(Counted(FUNCTIONS[name])))
+    return queries
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=40)
+@given(rows=table_rows, steps=chain_steps)
+def test_every_query_of_a_random_chain_applies_its_steps_in_order(submission, rows, steps):
+    query, fetch = make(submission, rows)
+    queries = chain(query, steps)
+    # the longest chain first, then each shorter one: every query evaluates on its own
+    for depth in reversed(range(len(queries))):
+        expected = Model(0, tuple(steps[:depth])).run(rows)
+        assert list(queries[depth]) == expected
+        assert list(queries[depth].iterator()) == expected
+        assert queries[depth].count() == len(expected)
+    assert fetch._calls == 2 * len(queries)
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=40)
+@given(rows=table_rows, steps=chain_steps)
+def test_iterator_of_a_random_chain_pulls_rows_only_until_one_survives(submission, rows, steps):
+    query, fetch = make(submission, rows, stream=True)
+    iterator = chain(query, steps)[-1].iterator()
+    assert fetch._calls == 0
+    model = Model(0, tuple(steps))
+    for position, row in enumerate(rows):
+        survivors = model.run([row])
+        if survivors:
+            assert next(iterator) == survivors[0]
+            assert fetch._pulled() == position + 1
+            assert not fetch._exhausted()
+    with pytest.raises(StopIteration):
+        next(iterator)
+    assert fetch._exhausted()
+    assert fetch._calls == 1
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=40)
+@given(
+    rows=st.lists(st.integers(-6, 6), min_size=1, max_size=6),
+    steps=chain_steps,
+    failure=st.sampled_from(["fetch", "source", "pred", "fn"]),
+    at=st.integers(0, 5),
+    how=st.sampled_from(["list", "next-iter", "len", "bool", "index"]),
+)
+def test_an_error_anywhere_in_an_evaluation_leaves_the_cache_empty(submission, driver, rows, steps, failure, at, how):
+    at %= len(rows)
+    fetch = Fetch(rows, stream=True)
+    root = fetch
+    if failure == "fetch":
+        error = ConnectionError
+        fetch._fail_next = ConnectionError("database unavailable")
+    elif failure == "source":
+        error = RuntimeError
+        broken = Source(rows, fail_after=at)
+        calls = itertools.count()
+
+        def root():
+            return broken if next(calls) == 0 else fetch()
+
+    else:
+        error = ValueError
+    query = submission.LazyQuery(root)
+    if failure in ("pred", "fn"):
+        seen = itertools.count()
+
+        def flaky(row):  # fails once, on the row at position `at`
+            if next(seen) == at:
+                raise ValueError("bad row")
+            return True if failure == "pred" else row
+
+        query = query.filter(Counted(flaky)) if failure == "pred" else query.map(Counted(flaky))
+    derived = chain(query, steps)[-1]
+    with pytest.raises(error):
+        EVALUATIONS[how](derived, driver)
+    expected = Model(0, tuple(steps)).run(rows)
+    assert list(derived) == expected
+    assert len(derived) == len(expected)
+    assert fetch._calls == (1 if failure == "source" else 2)

@@ -387,3 +387,52 @@ def test_any_upload_matches_the_oracle(submission, upload):
         check_result(result, expected, len(data))
     else:
         assert rejection(submission, filename, data, allowed, max_bytes) == expected
+
+
+# ---------------------------------------------------------------- the result of random accepted uploads
+
+
+@st.composite
+def valid_uploads(draw):
+    """(filename, data, allowed, max_bytes, content type) of an upload that passes every check."""
+    magic, kind = draw(st.sampled_from(SIGNATURES))
+    data = magic + draw(st.binary(max_size=24))
+    hex_stem = st.text(alphabet="0123456789abcdef", min_size=32, max_size=32)
+    stem = draw(st.one_of(st.text(alphabet="abcXYZ09-_ é", max_size=6), hex_stem))
+    if chance(draw, 30):
+        stem += "." + draw(st.sampled_from(ANY_EXTENSION))
+    filename = stem + "." + draw(st.sampled_from(MATCHING[kind]))
+    allowed = draw(st.sets(st.sampled_from(sorted(ALL_TYPES - {kind})))) | {kind}
+    max_bytes = len(data) + draw(st.sampled_from([0, 1, 100, 10**6]))
+    return filename, data, allowed, max_bytes, kind
+
+
+@settings(max_examples=40)
+@given(upload=valid_uploads())
+def test_accepted_uploads_get_fresh_storage_names_not_derived_from_the_name(submission, upload):
+    filename, data, allowed, max_bytes, kind = upload
+    first = submission.validate_upload(filename, data, set(allowed), max_bytes)
+    second = submission.validate_upload(filename, data, set(allowed), max_bytes)
+    for result in (first, second):
+        check_result(result, kind, len(data))
+        stem = filename[: filename.index(".")]
+        if len(stem) >= 16:
+            assert stem not in result.storage_name
+    assert first.storage_name != second.storage_name, "the same arguments gave the same storage name twice"
+
+
+@settings(max_examples=30)
+@given(
+    upload=valid_uploads(),
+    field=st.sampled_from(["storage_name", "content_type", "size"]),
+    value=st.one_of(st.none(), st.integers(), st.text(max_size=8)),
+)
+def test_results_of_accepted_uploads_are_frozen(submission, upload, field, value):
+    filename, data, allowed, max_bytes, kind = upload
+    result = accepted(submission, filename, data, allowed, max_bytes)
+    check_result(result, kind, len(data))
+    before = getattr(result, field)
+    with pytest.raises(AttributeError) as caught:
+        setattr(result, field, value)
+    assert "FrozenInstanceError" in exception_mro(caught.value)
+    assert getattr(result, field) == before
