@@ -562,3 +562,50 @@ def test_any_exception_gets_the_right_response(driver, spec, segment, method, qu
     path = STAGED + segment
     result = driver.call(method, path + query, spec=spec)
     check_staged(result, spec, path)
+
+
+BASIC = "/api/basic/"
+BASIC_REALM = 'Basic realm="api"'
+credentials_text = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", max_size=12)
+
+
+def b64(text):
+    import base64
+
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+@st.composite
+def basic_attempts(draw):
+    """(Authorization header or None, DRF's code and message for it) on a view whose only scheme is Basic."""
+    kind = draw(st.sampled_from(["none", "other_scheme", "bare", "spaces", "no_colon", "unknown_user"]))
+    missing = ("not_authenticated", "Authentication credentials were not provided.")
+    scheme = draw(st.sampled_from(["Basic", "basic", "BASIC"]))
+    if kind == "none":
+        return None, missing
+    if kind == "other_scheme":
+        return f"{draw(st.sampled_from(['Bearer', 'Token', 'Digest']))} {b64(draw(credentials_text))}", missing
+    if kind == "bare":
+        return scheme, ("authentication_failed", "Invalid basic header. No credentials provided.")
+    if kind == "spaces":
+        parts = draw(st.lists(credentials_text.filter(bool), min_size=2, max_size=3))
+        return f"{scheme} {' '.join(parts)}", (
+            "authentication_failed",
+            "Invalid basic header. Credentials string should not contain spaces.",
+        )
+    if kind == "no_colon":
+        return f"{scheme} {b64(draw(credentials_text.filter(bool)))}", (
+            "authentication_failed",
+            "Invalid basic header. Credentials not correctly base64 encoded.",
+        )
+    user, password = draw(credentials_text), draw(credentials_text)
+    return f"{scheme} {b64(user + ':' + password)}", ("authentication_failed", "Invalid username/password.")
+
+
+@settings(max_examples=30)
+@given(attempt=basic_attempts(), query=st.sampled_from(["", "?page=3", "?q=a&b=c"]))
+def test_any_basic_auth_failure_is_a_401_with_www_authenticate(driver, attempt, query):
+    header, (code, message) = attempt
+    headers = {} if header is None else {"Authorization": header}
+    result = driver.call("GET", BASIC + query, headers=headers)
+    assert_handled(result, body(401, code, message, BASIC), www_authenticate=BASIC_REALM)

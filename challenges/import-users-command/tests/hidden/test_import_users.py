@@ -651,3 +651,46 @@ def test_random_files_with_a_failing_write_leave_nothing(database, driver, rows,
     obs = run(database, driver, text, existing=existing_rows, fail_on_email=poisoned)
     assert poison_hits(database) >= 1, f"{poisoned} was never written: it should have been created"
     assert obs["members"] == members(*existing_rows), "a database error must leave no member of this file behind"
+
+
+BAD_HEADERS = [
+    "name,team",
+    "email,team",
+    "mail,full_name",
+    "team",
+    "Email,Name",
+    "email,name,email",
+    " name ,email,name",
+]
+
+
+@st.composite
+def unreadable_files(draw):
+    """CSV text the command must refuse whole (None: the path names no file)."""
+    kind = draw(st.sampled_from(["missing", "missing", "empty", "blank_lines", "bad_header"]))
+    if kind == "missing":
+        return None
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    if kind == "empty":
+        return draw(st.sampled_from(["", "\ufeff"]))
+    if kind == "blank_lines":
+        return newline * draw(st.integers(1, 4))
+    rows = [[email, "Someone"] for email in draw(st.lists(st.sampled_from(VALID), unique=True, max_size=3))]
+    return newline * draw(st.integers(0, 2)) + csv_text([draw(st.sampled_from(BAD_HEADERS))], rows, newline)
+
+
+@settings(max_examples=30)
+@given(
+    text=unreadable_files(),
+    existing=st.lists(st.sampled_from(VALID), unique=True, max_size=3),
+    dry_run=st.booleans(),
+    argv_style=st.booleans(),
+)
+def test_any_unreadable_file_raises_command_error_and_writes_nothing(
+    database, driver, text, existing, dry_run, argv_style
+):
+    existing_rows = [{"email": e, "name": "Existing"} for e in existing]
+    obs = run(database, driver, text, existing=existing_rows, dry_run=dry_run, argv_style=argv_style)
+    what = "a missing file" if text is None else f"the file {text!r}"
+    assert obs["raised"] == "CommandError", f"{what}: expected CommandError, got {obs['raised']}: {obs['message']}"
+    assert obs["members"] == members(*existing_rows)

@@ -283,3 +283,14 @@ def test_books_with_tags_matches_the_model(database, driver, data):
     obs = scenario(database, driver, "books_with_tags", **data)
     assert inner_sorted(obs["rows"]) == expected_books_with_tags(data["tags"], data["books"])
     assert obs["queries"] in ({2} if data["books"] else {1, 2}), obs["sql"][:5]
+
+
+@settings(max_examples=30)
+@given(name=st.sampled_from(SCENARIOS), data=library_data())
+def test_any_library_gives_a_queryset_ordered_by_id(database, driver, name, data):
+    obs = scenario(database, driver, name, **data)
+    assert obs["is_queryset"] is True, f"{name}() did not return a QuerySet"
+    assert obs["model"] == MODELS[name], f"{name}() returned a QuerySet of {obs['model']}"
+    assert obs["ordered"] is True, f"{name}(): the queryset has no ORDER BY"
+    ids = [row[0] for row in obs["rows"]]
+    assert ids == sorted(ids), f"{name}(): ids {ids} are not in ascending order"

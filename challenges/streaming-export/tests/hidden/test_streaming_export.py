@@ -748,3 +748,36 @@ def test_export_of_50000_rows_stays_under_the_memory_bound(database, driver, wor
 @pytest.mark.weight(3)
 def test_streamed_response_of_50000_rows_stays_under_the_memory_bound(database, driver, worker_memory):
     check_memory(database, driver, worker_memory, "response")
+
+
+# Names that are not one of the five columns, many of which Django itself would accept (pk, JSON key
+# lookups, transforms), and items that are not strings at all.
+bad_field_names = st.one_of(
+    st.sampled_from(["pk", "payload__plan", "payload__a__b", "created__year", "id__gt", "kind__lower", "user__id"]),
+    st.sampled_from(["Kind", "ID", "id ", " kind", "", "user", "objects", "event", "payload.plan"]),
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=10).filter(
+        lambda name: name not in FIELDS
+    ),
+    st.sampled_from([None, 0, 3, 1.5, True]),
+)
+
+
+@st.composite
+def bad_field_lists(draw):
+    """A list of fields that must be refused: empty, or good names with at least one bad item among them."""
+    if draw(st.integers(0, 9)) == 0:
+        return []
+    fields = draw(st.lists(st.sampled_from(FIELDS), max_size=4))
+    for bad in draw(st.lists(bad_field_names, min_size=1, max_size=2)):
+        fields.insert(draw(st.integers(0, len(fields))), bad)
+    return fields
+
+
+@settings(max_examples=40)
+@given(fields=bad_field_lists(), through_response=st.booleans())
+def test_any_bad_field_list_raises_value_error_before_any_query(database, driver, fields, through_response):
+    rows = [event(1), event(2, kind="x", payload={"plan": "pro"})]
+    if through_response:
+        check_refused(response(database, driver, rows, fields, "events.csv"))
+    else:
+        check_refused(export(database, driver, rows, fields))

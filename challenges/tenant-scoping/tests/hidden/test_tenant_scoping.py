@@ -457,3 +457,89 @@ def test_asyncio_tasks_do_not_share_the_tenant(database, driver):
     finally:
         driver.tasks_stop()
     assert stored(database) == Oracle(ROWS).table()
+
+
+# ---------------------------------------------------------------- random interleavings
+
+
+class Side:
+    """The oracle for one thread or task: the tenant it started with (if any), then the contexts
+    it entered itself; an "exit" with none of its own open leaves it as it is, as in the driver."""
+
+    def __init__(self, inherited=None):
+        self.oracle = Oracle(ROWS)
+        self.oracle.stack = [] if inherited is None else [inherited]
+        self.inherited = len(self.oracle.stack)
+
+    def current(self):
+        return self.oracle.stack[-1] if self.oracle.stack else None
+
+    def step(self, step):
+        if step[0] == "exit" and len(self.oracle.stack) <= self.inherited:
+            return OK
+        return self.oracle.step(step)
+
+
+side_step_st = st.one_of(
+    st.tuples(st.just("enter"), tenants),
+    st.tuples(st.just("exit")),
+    st.tuples(st.just("list")),
+    st.tuples(st.just("count")),
+).map(list)
+
+
+@settings(max_examples=25)
+@given(
+    first=tenants,
+    steps=st.lists(st.tuples(st.sampled_from(["main", "thread"]), side_step_st), min_size=1, max_size=12),
+)
+def test_random_thread_interleavings_keep_tenants_apart(database, driver, first, steps):
+    database.load({TABLE: ROWS})
+    driver.leave_all()
+    sides = {"main": Side(), "thread": Side()}
+    calls = {"main": driver.step, "thread": driver.thread_step}
+    try:
+        observed(
+            database,
+            f"main enters {first}",
+            lambda: driver.step(["enter", first]),
+            sides["main"].step(["enter", first]),
+        )
+        driver.thread_start()  # started from inside the main thread's context
+        for i, (who, step) in enumerate(steps):
+            want = sides[who].step(step)
+            observed(database, f"step {i}: {who} {step}", lambda call=calls[who], step=step: call(step), want)
+    finally:
+        driver.thread_stop()
+        driver.leave_all()
+    assert stored(database) == Oracle(ROWS).table()
+
+
+@settings(max_examples=25)
+@given(
+    first=tenants,
+    steps=st.lists(st.tuples(st.sampled_from(["P", "A", "B"]), side_step_st), min_size=1, max_size=12),
+)
+def test_random_task_interleavings_keep_tenants_apart(database, driver, first, steps):
+    database.load({TABLE: ROWS})
+    sides = {"P": Side()}
+    try:
+        driver.task_start("P")
+        observed(
+            database,
+            f"task P enters {first}",
+            lambda: driver.task_step("P", ["enter", first]),
+            sides["P"].step(["enter", first]),
+        )
+        for child in ("A", "B"):  # spawned from inside the parent's context: they start with its tenant
+            assert driver.task_step("P", ["spawn", child]) == OK
+            sides[child] = Side(sides["P"].current())
+        script = [*steps, ("A", ["end"]), ("B", ["end"]), ("P", ["list"]), ("P", ["exit"]), ("P", ["list"])]
+        for i, (who, step) in enumerate(script):
+            want = OK if step == ["end"] else sides[who].step(step)
+            observed(
+                database, f"step {i}: task {who} {step}", lambda who=who, step=step: driver.task_step(who, step), want
+            )
+    finally:
+        driver.tasks_stop()
+    assert stored(database) == Oracle(ROWS).table()

@@ -527,3 +527,44 @@ def test_any_direct_call_sequence_matches_the_model(driver, scenario):
             assert call["raised"] == expected, f"{what}: {call}"
             assert call["same_exception"] is True, what
             assert_one_warning(call["records"], spec["method"], spec["path"], whole_ms(ticks), what)
+
+
+@st.composite
+def overlapping_scenarios(draw):
+    threshold_ms = draw(st.sampled_from(THRESHOLDS))
+    first = {
+        "method": draw(st.sampled_from(METHODS)),
+        "path": f"/d/{draw(segments)}",
+        "before": seconds(draw(st.integers(TICKS // 100, 2 * TICKS))),
+        "after": seconds(draw(durations(threshold_ms))),
+    }
+    second = {
+        "method": draw(st.sampled_from(METHODS)),
+        "path": f"/e/{draw(segments)}",
+        "advance": seconds(draw(durations(threshold_ms))),
+    }
+    return threshold_ms, first, second, draw(st.integers(0, 1 << 20)) / TICKS
+
+
+@settings(max_examples=30)
+@given(scenario=overlapping_scenarios())
+def test_any_overlapping_async_pair_reports_its_own_durations(driver, scenario):
+    threshold_ms, first, second, start = scenario
+    obs = driver.concurrent(first, second, slow_ms=threshold_ms, start=start)
+    limit = 500 if threshold_ms is None else threshold_ms
+    # The first request was in flight for its own time and the whole second request; the second
+    # finished (and logged) first.
+    second_ticks = round(second["advance"] * TICKS)
+    first_ticks = round((first["before"] + first["after"]) * TICKS) + second_ticks
+    assert obs["second"] == {"header": str(whole_ms(second_ticks)), "same_response": True, "raised": None}, obs
+    assert obs["first"] == {"header": str(whole_ms(first_ticks)), "same_response": True, "raised": None}, obs
+    expected = [
+        (spec["method"], spec["path"], whole_ms(ticks))
+        for spec, ticks in ((second, second_ticks), (first, first_ticks))
+        if is_slow(ticks, limit)
+    ]
+    found = loud(obs["records"])
+    assert len(found) == len(expected), f"expected one warning per slow request ({expected}), got {found}"
+    for record, (method, path, ms) in zip(found, expected, strict=True):
+        assert record["level"] == "WARNING" and record["logger"] == LOGGER, record
+        assert mentions(record["message"], method, path, ms), (record["message"], method, path, ms)
