@@ -8,7 +8,7 @@ correct evaluation order gives bit-identical results (the prompt says so).
 import math
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -506,3 +506,55 @@ class LimiterMachine(RuleBasedStateMachine):
 
 TestLimiterMachine = pytest.mark.weight(5)(LimiterMachine.TestCase)
 TestLimiterMachine.settings = settings(max_examples=60, stateful_step_count=30)
+
+
+# ---------------------------------------------------------------- generated validation
+
+non_positive = st.integers(-40, 0).map(lambda n: n / 4)  # -10 .. 0
+tier_capacities = st.integers(4, 48).map(lambda n: n / 4)  # 1 .. 12
+bad_tiers = st.one_of(
+    st.tuples(st.integers(-8, 3).map(lambda n: n / 4), rates),  # capacity below 1
+    st.tuples(tier_capacities, non_positive),  # rate not above 0
+)
+
+
+@settings(max_examples=40)
+@given(
+    params=st.one_of(
+        st.tuples(non_positive, st.one_of(rates, non_positive)),
+        st.tuples(capacities, non_positive),
+    )
+)
+def test_any_non_positive_capacity_or_rate_raises_value_error(submission, params):
+    capacity, rate = params
+    with pytest.raises(ValueError):
+        submission.TokenBucket(capacity, rate, FakeClock())
+
+
+@settings(max_examples=40)
+@given(
+    capacity=capacities,
+    rate=rates,
+    spend=costs,
+    cost=non_positive,
+    method=st.sampled_from(["allow", "retry_after"]),
+)
+def test_any_non_positive_cost_raises_value_error_and_spends_nothing(submission, capacity, rate, spend, cost, method):
+    clock = FakeClock()
+    bucket = submission.TokenBucket(capacity, rate, clock)
+    model = ModelBucket(capacity, rate, clock())
+    assert bucket.allow(spend) == model.allow(spend, clock())
+    with pytest.raises(ValueError):
+        getattr(bucket, method)(cost)
+    assert bucket.tokens == model.refill(clock())
+
+
+@settings(max_examples=40)
+@given(
+    good=st.dictionaries(st.sampled_from(["free", "pro", "team"]), st.tuples(tier_capacities, rates), max_size=3),
+    bad_name=st.sampled_from(["free", "gold", ""]),
+    bad=bad_tiers,
+)
+def test_any_tiers_with_an_invalid_tier_raise_value_error(submission, good, bad_name, bad):
+    with pytest.raises(ValueError):
+        submission.TieredRateLimiter({**good, bad_name: bad}, FakeClock())

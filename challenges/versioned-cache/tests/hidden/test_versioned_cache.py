@@ -758,3 +758,117 @@ class CacheMachine(RuleBasedStateMachine):
 
 TestCacheMachine = pytest.mark.weight(6)(CacheMachine.TestCase)
 TestCacheMachine.settings = settings(max_examples=30, stateful_step_count=25)
+
+
+# ---------------------------------------------------------------- generated: shared dict, namespaces, O(1) bumps
+
+SHARED_KEYS = ["a:1", "a:2", "a:b:c", "b:1", ":x", "a", "b"]
+SHARED_NAMESPACES = ["a", "b", ""]
+ANY_TTLS = st.sampled_from([None, None, 1, 2.5, 0, -1, float("nan")])
+cache_indexes = st.integers(0, 2)
+shared_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("set"), cache_indexes, st.sampled_from(SHARED_KEYS), VALUES, TTLS),
+        st.tuples(st.just("get"), cache_indexes, st.sampled_from(SHARED_KEYS)),
+        st.tuples(st.just("get"), cache_indexes, st.sampled_from(SHARED_KEYS)),
+        st.tuples(st.just("get_or_set"), cache_indexes, st.sampled_from(SHARED_KEYS), VALUES, ANY_TTLS),
+        st.tuples(st.just("delete"), cache_indexes, st.sampled_from(SHARED_KEYS)),
+        st.tuples(st.just("incr"), cache_indexes, st.sampled_from(SHARED_NAMESPACES)),
+        st.tuples(st.just("advance"), st.sampled_from([0.5, 1, 2.5])),
+    ),
+    max_size=20,
+)
+
+
+def valid_ttl(ttl):
+    return ttl is None or ttl > 0
+
+
+@pytest.mark.weight(3)
+@settings(max_examples=50)
+@given(steps=shared_steps)
+def test_caches_sharing_one_dict_match_the_oracle(driver, steps):
+    clock = FakeClock(0.0)
+    caches = driver.caches_sharing_a_plain_dict(3, clock)
+    model = ModelCache()
+    for step in steps:
+        if step[0] == "advance":
+            clock.now += step[1]
+        elif step[0] == "set":
+            _, which, key, value, ttl = step
+            caches[which].set(key, value, ttl)
+            model.set(key, value, ttl, clock.now)
+        elif step[0] == "get":
+            _, which, key = step
+            assert caches[which].get(key, MISS) == model.get(key, MISS, clock.now)
+        elif step[0] == "delete":
+            _, which, key = step
+            caches[which].delete(key)
+            model.delete(key)
+        elif step[0] == "incr":
+            _, which, namespace = step
+            caches[which].incr_version(namespace)
+            model.incr_version(namespace)
+        else:
+            _, which, key, value, ttl = step
+            factory = Factory(value)
+            if not valid_ttl(ttl):
+                with pytest.raises(ValueError):
+                    caches[which].get_or_set(key, factory, ttl)
+                assert factory.calls == 0
+                continue
+            expected = model.get(key, MISS, clock.now)
+            result = caches[which].get_or_set(key, factory, ttl)
+            if expected == MISS:
+                assert (result, factory.calls) == (value, 1)
+                model.set(key, value, ttl, clock.now)
+            else:
+                assert (result, factory.calls) == (expected, 0)
+
+
+@st.composite
+def keys_and_a_namespace(draw):
+    """Keys over a tiny alphabet, and a namespace that is the text before some key's first colon."""
+    keys = draw(st.lists(st.text(alphabet="ab:", max_size=4), min_size=1, max_size=8, unique=True))
+    namespace = draw(st.sampled_from(sorted({key.split(":")[0] for key in keys} | {"a:b"})))
+    return keys, namespace
+
+
+@settings(max_examples=50)
+@given(case=keys_and_a_namespace())
+def test_any_key_is_invalidated_exactly_when_its_namespace_is_bumped(driver, case):
+    keys, namespace = case
+    cache, _, _ = make(driver)
+    for index, key in enumerate(keys):
+        cache.set(key, index)
+    cache.incr_version(namespace)
+    expected = {key: MISS if namespace_of(key) == namespace else index for index, key in enumerate(keys)}
+    assert {key: cache.get(key, MISS) for key in keys} == expected
+    for index, key in enumerate(keys):
+        cache.set(key, -index)
+    assert {key: cache.get(key, MISS) for key in keys} == {key: -index for index, key in enumerate(keys)}
+
+
+@pytest.mark.weight(2)
+@settings(max_examples=20)
+@given(
+    count=st.integers(0, 40),
+    others=st.integers(0, 4),
+    bumps_before=st.integers(0, 2),
+    namespace=st.sampled_from(["user", "u", ""]),
+)
+def test_incr_version_stays_within_the_operation_bound_for_any_number_of_keys(
+    driver, count, others, bumps_before, namespace
+):
+    cache, store, _ = make(driver)
+    for _ in range(bumps_before):
+        cache.incr_version(namespace)
+    for i in range(count):
+        cache.set(f"{namespace}:{i}", i)
+    for i in range(others):
+        cache.set(f"other:{i}", i)
+    store.ops.clear()
+    cache.incr_version(namespace)
+    assert len(store.ops) <= 10, (count, len(store.ops), store.ops[:20])
+    assert [cache.get(f"{namespace}:{i}", MISS) for i in range(count)] == [MISS] * count
+    assert [cache.get(f"other:{i}", MISS) for i in range(others)] == list(range(others))
