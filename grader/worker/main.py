@@ -419,24 +419,7 @@ class Zygote:
     def sweep(self) -> None:
         """Every other process this user has in the container (grandchildren that outlived their
         test) is killed, and /tmp is emptied: the next test starts from the zygote's state alone."""
-        # SIGKILL takes effect when the process next runs, which on a loaded machine can be after the
-        # next test's child has started and looked: so kill until none of ours is left but zombies
-        # (killing again also catches a process forked while the first signal was on its way).
-        deadline = time.monotonic() + SWEEP_SECONDS
-        while True:
-            try:
-                os.kill(-1, signal.SIGKILL)  # every process we may signal but ourselves and PID 1
-            except OSError:
-                pass
-            while True:
-                try:
-                    if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                        break
-                except ChildProcessError:
-                    break
-            if not _others_alive() or time.monotonic() > deadline:
-                break
-            time.sleep(0.001)
+        kill_leftovers()
         for name in os.listdir("/tmp"):
             path = os.path.join("/tmp", name)
             try:
@@ -449,6 +432,30 @@ class Zygote:
 
 
 SWEEP_SECONDS = 5.0
+
+
+def kill_leftovers(seconds: float = SWEEP_SECONDS) -> None:
+    """Kill every process this user may signal but this one and PID 1, and return once none of
+    them runs any more (zombies aside) or after `seconds`.
+
+    SIGKILL takes effect when the process next runs, which on a loaded machine can be after the
+    next test's child has started and looked: so kill until none is left (killing again also
+    catches a process forked while the first signal was on its way)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        if not _others_alive() or time.monotonic() > deadline:
+            return
+        time.sleep(0.001)
 
 
 def _others_alive() -> bool:
