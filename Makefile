@@ -40,7 +40,8 @@ verify: image postgres
 	$(GRADER) verify
 
 # The whole suite: lint, types, unit/cli/integration/security tests, then the bank's verification:
-# references, stubs, wrong variants and alternatives in Docker, then the mutation gate (90% killed per
+# references, stubs, wrong variants (each caught by a generated test, not only by examples) and
+# alternatives in Docker, then the mutation gate (90% killed per
 # challenge). Mutants are the reference's own code, so they run in the faster local sandbox; the cap
 # samples MUTANT_CAP mutants spread evenly over each reference, which keeps CI within its budget.
 # The project's tests run in PYTEST_WORKERS processes (pytest-xdist), a test file per process at a time:
@@ -50,7 +51,7 @@ MUTANT_CAP ?= 20
 PYTEST_WORKERS ?= 2
 test: image postgres lint typecheck
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
-	$(GRADER) verify --basic --wrong
+	$(GRADER) verify --basic --wrong --require-generated
 	$(GRADER) verify --mutants --sandbox local --mutant-cap $(MUTANT_CAP)
 
 test-fast: setup
