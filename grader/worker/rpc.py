@@ -273,9 +273,10 @@ class MirroredMethod:
         self._rpc_name = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not args and not kwargs:
+        if not args and not kwargs and self._rpc_name in self._rpc_mirror.methods:
             return self._rpc_mirror.value
-        return self._rpc_owner._rpc("callattr", name=self._rpc_name, args=list(args), kwargs=kwargs)
+        # As for any other object: look the method up in the harness, then call it.
+        return self._rpc_owner._rpc("getattr", name=self._rpc_name)(*args, **kwargs)
 
     def __repr__(self) -> str:
         return f"{self._rpc_owner!r}.{self._rpc_name}"

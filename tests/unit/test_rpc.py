@@ -238,6 +238,19 @@ class WorkerRoot:
         clock.advance(seconds)  # a callback that moves the harness's time
         return [before, clock(), clock.now()]
 
+    def keep_method(self, clock: Any) -> Any:
+        self.now_method = clock.now
+        return self.now_method()
+
+    def call_kept_method(self) -> Any:
+        return self.now_method()
+
+    def now_with_an_argument(self, clock: Any) -> Any:
+        try:
+            return clock.now(1)
+        except TypeError as exc:
+            return type(exc).__name__
+
     def forge(self, clock: Any) -> Any:
         object.__getattribute__(clock, "_rpc_mirror").value = 0.0  # its own copy only
         self.kept = clock
@@ -252,7 +265,7 @@ def connected_pair() -> tuple[rpc.Endpoint, rpc.Endpoint]:
 
     left, right = socket.socketpair()
     _SOCKETS.extend((left, right))
-    harness = rpc.Endpoint(left, serve_ops=rpc.HARNESS_SERVES | {"callattr"}, public_attrs_only=True)
+    harness = rpc.Endpoint(left, serve_ops=rpc.HARNESS_SERVES, public_attrs_only=True)
     worker = rpc.Endpoint(right, serve_ops=rpc.WORKER_SERVES, public_attrs_only=False, root=WorkerRoot())
     threading.Thread(target=worker.serve_forever, daemon=True).start()
     return harness, worker
@@ -313,3 +326,20 @@ def test_the_harness_never_takes_a_mirrored_value_from_the_worker() -> None:
     ep = endpoint()
     proxy = ep.decode({"$r": 5, "mro": ["Clock"], "m": ["__call__"], "v": 1.0})
     assert object.__getattribute__(proxy, "_rpc_mirror") is None
+
+
+def test_a_kept_mirrored_method_follows_the_mirror_and_its_end() -> None:
+    harness, _worker = connected_pair()
+    clock = MirroredClock(3.0)
+    assert call(harness, "keep_method", clock) == 3.0
+    clock.advance(1.0)
+    assert call(harness, "call_kept_method") == 4.0
+    assert harness.round_trips == 2
+    clock.t = math.nan  # mirroring ends: the kept method asks the harness from now on
+    result = call(harness, "call_kept_method")
+    assert math.isnan(result) and harness.round_trips == 5  # the call, a lookup of `now`, its call
+
+
+def test_a_mirrored_method_called_with_arguments_is_the_harness_method() -> None:
+    harness, _worker = connected_pair()
+    assert call(harness, "now_with_an_argument", MirroredClock(1.0)) == "TypeError"
