@@ -277,6 +277,9 @@ class GraderPlugin:
         if self.databases is not None:
             self.databases.release()
         record = self.records.get(item.nodeid)
+        lost = output.get("lost")
+        if record is not None and isinstance(lost, WorkerFailure) and record.outcome is Outcome.PASSED:
+            record.outcome, record.message = worker_failure_verdict(lost)
         if record is not None and output.get("tampered"):
             record.outcome = Outcome.TAMPERED
             record.message = _short(f"tampering: {output['tampered']} (the test scores nothing)")
@@ -318,8 +321,7 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, report: pytest
         return Outcome.ERROR, _short(str(report.longrepr))
     exc = excinfo.value
     if isinstance(exc, WorkerFailure):
-        kind = {DeathKind.TIMEOUT: Outcome.TIMEOUT, DeathKind.MEMORY: Outcome.MEMORY}
-        return kind.get(exc.kind, Outcome.CRASHED), _short(exc.detail)
+        return worker_failure_verdict(exc)
     if isinstance(exc, SuiteTimeLimit):
         return Outcome.TIMEOUT, _short(str(exc))
     crash = getattr(report.longrepr, "reprcrash", None)
@@ -328,6 +330,11 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, report: pytest
     if isinstance(exc, (AssertionError, pytest.fail.Exception)):
         return Outcome.FAILED, _short(message)
     return Outcome.ERROR, _short(message)
+
+
+def worker_failure_verdict(failure: WorkerFailure) -> tuple[Outcome, str]:
+    kind = {DeathKind.TIMEOUT: Outcome.TIMEOUT, DeathKind.MEMORY: Outcome.MEMORY}
+    return kind.get(failure.kind, Outcome.CRASHED), _short(failure.detail)
 
 
 def lead_with_the_point(message: str, example: str | None) -> str:

@@ -382,7 +382,10 @@ class WorkerSession:
     def finish_test(self) -> dict[str, Any]:
         """Collect the test's output, then end its child; the next test gets a fresh one.
 
-        "tampered": what the worker reported changed in the grader's code during the test, if anything."""
+        "tampered": what the worker reported changed in the grader's code during the test, if anything;
+        "lost": the WorkerFailure, when the test's process or its sandbox died before the test ended
+        (after its last answer: a test that kills its zygote takes its sandbox down with it, and
+        whether its answer beat that was a race)."""
         output: dict[str, Any] = {"text": "", "dropped_bytes": 0}
         self._modules.clear()
         self._import_failures.clear()
@@ -396,11 +399,12 @@ class WorkerSession:
                 result = self.call("finish", target=0)
                 if type(result) is dict and type(result.get("text")) is str:
                     output.update(text=result["text"], dropped_bytes=result.get("dropped_bytes", 0))
-            except WorkerFailure:
+            except WorkerFailure as failure:
                 self._failure = None
+                output["lost"] = failure
                 return output
             if self._reap(kill=False) is None:
-                self._lose_zygote("the worker stopped answering")
+                output["lost"] = self._lose_zygote("the worker's sandbox died before the test ended")
             return output
         finally:
             # Last: the child's channel is closed by now, and what it reported is this test's alone.
