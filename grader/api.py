@@ -174,6 +174,8 @@ def run_harness(
             raise HarnessError(f"harness for {challenge.slug} failed (exit {process.returncode}): {tail}")
         raw: dict[str, Any] = json.loads(out_path.read_text(encoding="utf-8"))
         raw["log"] = log_path.read_text(encoding="utf-8", errors="replace")[-20000:]
+        for problem in raw.get("cleanup_problems", []):
+            log.warning("%s (run %s): %s", challenge.slug, run_id, problem)
         return raw
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

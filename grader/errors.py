@@ -45,3 +45,10 @@ class HarnessError(GraderError):
     """The trusted harness itself failed; never caused by a submission."""
 
     exit_code = ExitCode.INFRASTRUCTURE
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception as one short line (Docker's and psycopg's errors are long and multi-line)."""
+    text = str(exc).strip() or type(exc).__name__
+    first = text.splitlines()[0]
+    return first if len(first) <= limit else first[:limit] + "..."

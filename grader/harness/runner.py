@@ -12,10 +12,12 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from grader.database import open_test_databases
+from grader.errors import one_line
 from grader.harness.session import WorkerSession
 from grader.harness.spec import HarnessSpec
 from grader.sandbox.base import WorkerSpec
@@ -77,10 +79,10 @@ def run(spec: HarnessSpec) -> dict[str, Any]:
         )
         code = pytest.main(pytest_arguments(spec.suite_dir, list(spec.pytest_args)), plugins=[plugin])
     finally:
-        session.close()
-        backend.close()  # the Docker SDK's connection pool
+        closers: list[Callable[[], None]] = [session.close, backend.close]  # backend: the SDK's connection pool
         if databases is not None:
-            databases.close()
+            closers.append(databases.close)
+        problems = close_all(closers)
     return {
         "exit_code": int(code),
         "tests": plugin.results(),
@@ -88,7 +90,27 @@ def run(spec: HarnessSpec) -> dict[str, Any]:
         "sandbox": backend.describe(),
         "worker_starts": session.starts,
         "round_trips": session.round_trips,
+        "cleanup_problems": problems,
     }
+
+
+def close_all(closers: Sequence[Callable[[], None]], log: TextIO | None = None) -> list[str]:
+    """Call each closer even when an earlier one fails; say what failed, in one line each.
+
+    Once pytest has finished, the verdicts are final: an engine that is slow to remove a container
+    or a server that refuses a DROP must not cost the grading (what is left is reaped later: the
+    run's containers by `grader sandbox cleanup` and the batch's end, the databases by the next
+    harness's `drop_orphans`). Ctrl-C and SIGTERM still end the process.
+    """
+    problems: list[str] = []
+    for close in closers:
+        try:
+            close()
+        except Exception as exc:
+            problems.append(f"cleanup: {getattr(close, '__qualname__', close)}: {one_line(exc)}")
+    for problem in problems:
+        print(f"harness: {problem}", file=log or sys.stderr, flush=True)
+    return problems
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -97,9 +119,15 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
-    spec = HarnessSpec.load(Path(argv[0]))
-    outcome = run(spec)
-    spec.out.write_text(json.dumps(outcome), encoding="utf-8")
+    try:
+        spec = HarnessSpec.load(Path(argv[0]))
+        outcome = run(spec)
+        spec.out.write_text(json.dumps(outcome), encoding="utf-8")
+    finally:
+        # pytest's report sits in stdout's buffer (a file: block-buffered) while the traceback of
+        # whatever ended this process goes straight to stderr; flushed here, the traceback comes
+        # last in the log, where the grader quotes it.
+        sys.stdout.flush()
     return 0
 
 

@@ -20,9 +20,9 @@ from typing import Any
 import docker.errors
 from docker.types import LogConfig, Mount, Ulimit
 
-from grader.errors import SandboxError
+from grader.errors import SandboxError, one_line
 from grader.sandbox.base import SOCKET_NAME, Death, DeathKind, Limits, WorkerSpec, describe_returncode
-from grader.sandbox.engine import ENGINE_ERRORS, docker_client, one_line
+from grader.sandbox.engine import ENGINE_ERRORS, docker_client
 from grader.sandbox.image import ImageInfo, compute_image_tag, ensure_image
 from grader.sandbox.local import PYTHON_FLAGS, worker_environment
 

@@ -7,17 +7,10 @@ from typing import Any
 import docker
 import requests
 
-from grader.errors import SandboxError
+from grader.errors import SandboxError, one_line
 
 # What a call to the engine can raise: the SDK's own errors and the HTTP transport's.
 ENGINE_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
-
-
-def one_line(exc: BaseException, limit: int = 300) -> str:
-    """An exception as one short line (Docker errors are long and multi-line)."""
-    text = str(exc).strip() or type(exc).__name__
-    first = text.splitlines()[0] if text else text
-    return first if len(first) <= limit else first[:limit] + "..."
 
 
 def docker_client(client: Any = None) -> Any:

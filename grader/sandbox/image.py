@@ -28,9 +28,9 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from grader.errors import SandboxError
+from grader.errors import SandboxError, one_line
 from grader.sandbox.base import WORKER_DIR, WORKER_FILES
-from grader.sandbox.engine import docker_client, one_line
+from grader.sandbox.engine import docker_client
 
 log = logging.getLogger(__name__)
 
