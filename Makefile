@@ -5,14 +5,14 @@ GRADER := $(VENV)/bin/grader
 STAMP := $(VENV)/.installed
 SAMPLE_OUT ?= out/sample
 
-.PHONY: setup image postgres sample test test-fast lint typecheck verify bench dist clean
+.PHONY: setup image postgres redis sample test test-fast lint typecheck verify bench dist clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,cluster]'
 	touch $(STAMP)
 
 # The sandbox image (built offline from Debian's packages when no base image can be pulled).
@@ -24,6 +24,10 @@ image: setup
 # Django bank, started on first use (`grader database status` tells where and which version).
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql; }
+
+# The Redis server (Debian's package): the broker the grading-host tests start their own instance of.
+redis:
+	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 
 # Grade the sample submission in Docker and write its reports.
 sample: image
@@ -50,7 +54,7 @@ verify: image postgres
 # GRADER_SLOW=1 includes the 40 x 3 Docker cohort (tests/batch/test_docker.py: 3 min 26 s alone).
 MUTANT_CAP ?= 20
 PYTEST_WORKERS ?= 2
-test: image postgres lint typecheck
+test: image postgres redis lint typecheck
 	GRADER_SLOW=1 $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 	$(GRADER) verify --basic --wrong --require-generated
 	$(GRADER) verify --mutants --sandbox local --mutant-cap $(MUTANT_CAP)

@@ -53,6 +53,8 @@ class BatchOptions:
     visible: bool = False
     exports: tuple[Export, ...] = ()
     limits: IntakeLimits = field(default_factory=IntakeLimits)
+    broker: str | None = None
+    """A Redis URL: grade on the hosts serving this broker (grader.cluster) instead of here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,15 @@ def prepare_sandbox(choice: SandboxChoice, out_dir: Path) -> SandboxInfo:
     return SandboxInfo(resolved, info.digest, info.digest, removed)
 
 
+def remote_sandbox(choice: SandboxChoice) -> SandboxInfo:
+    """The sandbox the grading hosts use: named by its content-addressed tag, which this machine
+    computes without a Docker engine of its own."""
+    from grader.cluster.identity import image_key
+
+    key = image_key(choice)
+    return SandboxInfo(choice, key, key)
+
+
 def run_batch(
     assessment: Assessment,
     challenges: Sequence[Challenge],
@@ -116,23 +127,39 @@ def run_batch(
     candidates = intake(submissions, assessment.slugs, {c.slug: c.module_rules() for c in challenges}, options.limits)
     with locked(out_dir):
         remove_temp_files(out_dir)
-        sandbox = prepare_sandbox(options.sandbox, out_dir)
+        sandbox = (
+            prepare_sandbox(options.sandbox, out_dir) if options.broker is None else remote_sandbox(options.sandbox)
+        )
         suites = (Suite.HIDDEN, Suite.VISIBLE) if options.visible else (Suite.HIDDEN,)
         plan = plan_tasks(candidates, challenges, out_dir, sandbox.image_key, force=options.force, suites=suites)
         meter = Progress(progress, len(candidates), plan.tasks_per_candidate())
         for report in plan.reused:
             meter.done(report)
         try:
-            graded = execute(
-                plan.todo,
-                sandbox.choice,
-                out_dir,
-                jobs=options.jobs,
-                run_prefix=run_id_prefix(out_dir),
-                on_done=meter.done,
-                on_tick=meter.draw,
-                on_start=meter.start,
-            )
+            if options.broker is None:
+                graded = execute(
+                    plan.todo,
+                    sandbox.choice,
+                    out_dir,
+                    jobs=options.jobs,
+                    run_prefix=run_id_prefix(out_dir),
+                    on_done=meter.done,
+                    on_tick=meter.draw,
+                    on_start=meter.start,
+                )
+            else:
+                from grader.cluster.coordinator import execute_remote
+                from grader.cluster.identity import queue_for
+
+                graded = execute_remote(
+                    plan.todo,
+                    out_dir,
+                    broker_url=options.broker,
+                    queue=queue_for(sandbox.choice),
+                    force=options.force,
+                    on_done=meter.done,
+                    on_tick=meter.draw,
+                )
         finally:
             meter.close()
         reports = (*plan.reused, *graded)

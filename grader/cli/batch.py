@@ -106,6 +106,10 @@ def assessment_pack_command(assessment_file: Path, dest: Path, archive: bool) ->
     help="Also write Gradescope results.json per candidate or JUnit XML per candidate; repeatable.",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
+@click.option(
+    "--broker", default=None, metavar="URL",
+    help="Grade on the hosts of this Redis broker (`grader worker`) instead of here: redis:// or rediss://.",
+)  # fmt: skip
 def batch_command(
     assessment_file: Path,
     submissions: Path,
@@ -117,10 +121,13 @@ def batch_command(
     visible: bool,
     exports: tuple[str, ...],
     quiet: bool,
+    broker: str | None,
 ) -> int:
     """Grade every candidate in SUBMISSIONS (folders, .zip or .tar.gz) and write a cohort report to --out.
 
-    Resumable: re-running the same command grades only what is missing or changed.
+    Resumable: re-running the same command grades only what is missing or changed. With --broker
+    the gradings run on the grading hosts of that broker; this command sends them and writes each
+    result as it arrives (killed and run again, it only waits for what is missing).
     """
     from grader.batch.api import BatchOptions, run_batch
     from grader.batch.assessment import load_assessment, resolve_challenges
@@ -132,6 +139,12 @@ def batch_command(
     challenges = resolve_challenges(assessment)
     if not submissions.is_dir():
         raise InputError(f"{submissions}: not a folder")
+    if broker is not None:
+        from grader.cluster.app import check_broker_url
+
+        check_broker_url(broker)
+        if jobs is not None:
+            raise InputError("--jobs: with --broker, each grading host's --concurrency sets how many run at once")
     if sandbox == "local":
         err(LOCAL_WARNING)
     options = BatchOptions(
@@ -140,6 +153,7 @@ def batch_command(
         force=force,
         visible=visible,
         exports=tuple(Export(e) for e in dict.fromkeys(exports)),
+        broker=broker,
     )
     from rich.console import Console
 

@@ -17,6 +17,7 @@ from grader.bank.verify import Check, VerifyProgress
 from grader.batch.redflags import submitted_code
 from grader.challenges import Challenge, Kind, discover, find_challenge, load_all
 from grader.cli.batch import assessment_group, batch_command, feedback_command
+from grader.cli.cluster import cluster_group, worker_command
 from grader.cli.common import (
     EXIT_CODES_HELP,
     check_output_dir,
@@ -560,7 +561,7 @@ def sandbox_cleanup_command() -> int:
     return 0
 
 
-for _command in (assessment_group, batch_command, feedback_command):
+for _command in (assessment_group, batch_command, feedback_command, worker_command, cluster_group):
     cli.add_command(_command)
 
 

@@ -1,0 +1,127 @@
+"""The coordinator's side of a batch: send each planned grading as an order through the broker and
+save each reply the moment it arrives, exactly where the local batch saves its results.
+
+Resumable like the local batch, and more: an order's id is the digest of its work, so a coordinator
+that was killed and started again first collects what the hosts finished meanwhile, sends again
+only what has no reply, and a re-sent order that a host already graded is not graded again (the
+host finds the reply in the ledger).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.batch.runner import GradingTask, TaskOutcome, TaskReport
+from grader.batch.store import StoredResult, save_result
+from grader.cluster.app import GRADE_TASK, make_app, redis_client
+from grader.cluster.ledger import Ledger
+from grader.cluster.protocol import GradingOrder, GradingReply, ProtocolError, ReplyStatus
+
+log = logging.getLogger("grader.cluster")
+
+POLL_SECONDS = 0.2
+
+
+@dataclass(slots=True)
+class CoordinatorStats:
+    """What the coordinator spent per order (sending, and checking and saving replies)."""
+
+    orders: int = 0
+    sent: int = 0
+    collected: int = 0  # replies found already there when the run started
+    overhead_s: float = 0.0
+    waits: list[float] = field(default_factory=list)
+
+    @property
+    def overhead_per_order_ms(self) -> float:
+        return 1000 * self.overhead_s / self.orders if self.orders else 0.0
+
+
+def execute_remote(
+    tasks: Sequence[GradingTask],
+    out_dir: Path,
+    *,
+    broker_url: str,
+    queue: str,
+    force: bool = False,
+    on_done: Callable[[TaskReport], None] = lambda report: None,
+    on_tick: Callable[[], None] = lambda: None,
+    stats: CoordinatorStats | None = None,
+    app: Any = None,
+) -> list[TaskReport]:
+    """Grade `tasks` on the hosts consuming `queue`; return a report per task, like `execute`.
+
+    On Ctrl-C the orders already sent stay queued (the hosts go on grading them) and the
+    KeyboardInterrupt propagates; the same command collects their replies later.
+    """
+    stats = stats if stats is not None else CoordinatorStats()
+    app = app or make_app(broker_url)
+    ledger = Ledger(redis_client(broker_url))
+    started = time.monotonic()
+    waiting: dict[str, list[GradingTask]] = {}
+    orders: dict[str, GradingOrder] = {}
+    for task in tasks:
+        order = GradingOrder(task.challenge.slug, task.key, task.challenge.limits.to_dict(), task.files)
+        orders[order.task_id] = order
+        waiting.setdefault(order.task_id, []).append(task)
+    stats.orders = len(tasks)
+    ids = list(orders)
+    found = ledger.replies(ids)
+    # A failed (or unreadable) grading is graded again by the next run, as in the local batch; with
+    # --force, every one is.
+    usable = {task_id for task_id, raw in found.items() if not force and _graded(raw, orders[task_id])}
+    ledger.forget([task_id for task_id in found if task_id not in usable])
+    reports: list[TaskReport] = []
+    sent_at: dict[str, float] = {}
+    for task_id in ids:
+        if task_id in usable:
+            stats.collected += 1
+            continue
+        app.send_task(GRADE_TASK, args=[orders[task_id].to_dict()], task_id=task_id, queue=queue)
+        sent_at[task_id] = time.monotonic()
+        stats.sent += 1
+    stats.overhead_s += time.monotonic() - started
+    pending = set(ids)
+    while pending:
+        tick = time.monotonic()
+        arrived = ledger.replies(sorted(pending))
+        for task_id, raw in arrived.items():
+            pending.discard(task_id)
+            if task_id in sent_at:
+                stats.waits.append(time.monotonic() - sent_at[task_id])
+            for task in waiting[task_id]:
+                report = _save(task, orders[task_id], raw, out_dir, time.monotonic() - sent_at.get(task_id, tick))
+                reports.append(report)
+                on_done(report)
+        stats.overhead_s += time.monotonic() - tick
+        on_tick()
+        if pending:
+            time.sleep(POLL_SECONDS)
+    return reports
+
+
+def _graded(raw: bytes, order: GradingOrder) -> bool:
+    try:
+        return GradingReply.from_json(raw, order.slug, order.key).status is ReplyStatus.GRADED
+    except ProtocolError:
+        return False
+
+
+def _save(task: GradingTask, order: GradingOrder, raw: bytes, out_dir: Path, seconds: float) -> TaskReport:
+    """Check a reply against its order and save its result atomically; a report either way."""
+    slug = task.challenge.slug
+    try:
+        reply = GradingReply.from_json(raw, order.slug, order.key)
+    except ProtocolError as exc:
+        log.warning("reply for %s/%s refused: %s", task.candidate, slug, exc)
+        return TaskReport(task.candidate, slug, task.key.suite, TaskOutcome.FAILED, seconds, f"bad reply: {exc}")
+    if reply.status is ReplyStatus.FAILED or reply.result is None:
+        log.warning("grading %s/%s failed on %s: %s", task.candidate, slug, reply.host or "?", reply.error)
+        return TaskReport(task.candidate, slug, task.key.suite, TaskOutcome.FAILED, seconds, reply.error or "failed")
+    save_result(out_dir, StoredResult(task.candidate, slug, task.key, reply.result))
+    return TaskReport(task.candidate, slug, task.key.suite, TaskOutcome.GRADED, seconds)
