@@ -47,6 +47,12 @@ class HarnessError(GraderError):
     exit_code = ExitCode.INFRASTRUCTURE
 
 
+class BrokerError(GraderError):
+    """The broker of grading on many machines (Redis) cannot be reached or refused us."""
+
+    exit_code = ExitCode.INFRASTRUCTURE
+
+
 def one_line(exc: BaseException, limit: int = 300) -> str:
     """An exception as one short line (Docker's and psycopg's errors are long and multi-line)."""
     text = str(exc).strip() or type(exc).__name__

@@ -30,6 +30,7 @@ from grader.batch.render import (
 from grader.batch.runner import (
     LOCAL_IMAGE_KEY,
     Plan,
+    RemoteGrading,
     TaskOutcome,
     TaskReport,
     execute,
@@ -53,8 +54,8 @@ class BatchOptions:
     visible: bool = False
     exports: tuple[Export, ...] = ()
     limits: IntakeLimits = field(default_factory=IntakeLimits)
-    broker: str | None = None
-    """A Redis URL: grade on the hosts serving this broker (grader.cluster) instead of here."""
+    remote: RemoteGrading | None = None
+    """Grade elsewhere (grader.cluster's coordinator) instead of in this machine's sandbox."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +98,6 @@ def prepare_sandbox(choice: SandboxChoice, out_dir: Path) -> SandboxInfo:
     return SandboxInfo(resolved, info.digest, info.digest, removed)
 
 
-def remote_sandbox(choice: SandboxChoice) -> SandboxInfo:
-    """The sandbox the grading hosts use: named by its content-addressed tag, which this machine
-    computes without a Docker engine of its own."""
-    from grader.cluster.identity import image_key
-
-    key = image_key(choice)
-    return SandboxInfo(choice, key, key)
-
-
 def run_batch(
     assessment: Assessment,
     challenges: Sequence[Challenge],
@@ -127,16 +119,18 @@ def run_batch(
     candidates = intake(submissions, assessment.slugs, {c.slug: c.module_rules() for c in challenges}, options.limits)
     with locked(out_dir):
         remove_temp_files(out_dir)
-        sandbox = (
-            prepare_sandbox(options.sandbox, out_dir) if options.broker is None else remote_sandbox(options.sandbox)
-        )
+        if options.remote is None:
+            sandbox = prepare_sandbox(options.sandbox, out_dir)
+        else:
+            # The hosts' sandbox, named by its content-addressed tag: no engine needed here.
+            sandbox = SandboxInfo(options.sandbox, options.remote.image_key, options.remote.image_key)
         suites = (Suite.HIDDEN, Suite.VISIBLE) if options.visible else (Suite.HIDDEN,)
         plan = plan_tasks(candidates, challenges, out_dir, sandbox.image_key, force=options.force, suites=suites)
         meter = Progress(progress, len(candidates), plan.tasks_per_candidate())
         for report in plan.reused:
             meter.done(report)
         try:
-            if options.broker is None:
+            if options.remote is None:
                 graded = execute(
                     plan.todo,
                     sandbox.choice,
@@ -148,17 +142,8 @@ def run_batch(
                     on_start=meter.start,
                 )
             else:
-                from grader.cluster.coordinator import execute_remote
-                from grader.cluster.identity import queue_for
-
-                graded = execute_remote(
-                    plan.todo,
-                    out_dir,
-                    broker_url=options.broker,
-                    queue=queue_for(sandbox.choice),
-                    force=options.force,
-                    on_done=meter.done,
-                    on_tick=meter.draw,
+                graded = options.remote.execute(
+                    plan.todo, out_dir, force=options.force, on_done=meter.done, on_tick=meter.draw
                 )
         finally:
             meter.close()

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from grader.api import SandboxChoice, grade_files
 from grader.batch.intake import Candidate
@@ -66,6 +67,24 @@ class Plan:
         for candidate in [t.candidate for t in self.todo] + [r.candidate for r in self.reused]:
             counts[candidate] = counts.get(candidate, 0) + 1
         return counts
+
+
+class RemoteGrading(Protocol):
+    """Grades a batch's tasks somewhere else (grader.cluster's coordinator) and saves each result
+    into OUT as `execute` does; `image_key` names the sandbox the results are keyed by."""
+
+    @property
+    def image_key(self) -> str: ...
+
+    def execute(
+        self,
+        tasks: Sequence[GradingTask],
+        out_dir: Path,
+        *,
+        force: bool,
+        on_done: Callable[[TaskReport], None],
+        on_tick: Callable[[], None],
+    ) -> list[TaskReport]: ...
 
 
 def plan_tasks(

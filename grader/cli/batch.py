@@ -139,12 +139,14 @@ def batch_command(
     challenges = resolve_challenges(assessment)
     if not submissions.is_dir():
         raise InputError(f"{submissions}: not a folder")
+    coordinator = None
     if broker is not None:
         from grader.cluster.app import check_broker_url
+        from grader.cluster.coordinator import Coordinator
 
-        check_broker_url(broker)
         if jobs is not None:
             raise InputError("--jobs: with --broker, each grading host's --concurrency sets how many run at once")
+        coordinator = Coordinator(check_broker_url(broker), SandboxChoice(sandbox, image))
     if sandbox == "local":
         err(LOCAL_WARNING)
     options = BatchOptions(
@@ -153,7 +155,7 @@ def batch_command(
         force=force,
         visible=visible,
         exports=tuple(Export(e) for e in dict.fromkeys(exports)),
-        broker=broker,
+        remote=coordinator,
     )
     from rich.console import Console
 
@@ -165,6 +167,12 @@ def batch_command(
     counts = [(outcome.value, result.count(outcome)) for outcome in TaskOutcome]
     counts.append(("intake errors", len(result.cohort.intake_errors)))
     out(render_summary(result.cohort, counts, result.elapsed_s, out_dir))
+    if coordinator is not None:
+        stats = coordinator.stats
+        err(
+            f"broker: {stats.sent} grading(s) sent, {stats.collected} found already graded; "
+            f"coordinator time {stats.overhead_per_order_ms:.1f} ms per grading"
+        )
     return result.exit_code
 
 

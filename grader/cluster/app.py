@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
-from grader.errors import InputError
+from grader.errors import BrokerError, InputError, one_line
 
 GRADE_TASK = "grader.grade"
 # Redis takes back an unacknowledged order this long after it was delivered: longer than any
@@ -73,3 +75,24 @@ def redis_client(broker_url: str) -> Any:
     import redis
 
     return redis.Redis.from_url(check_broker_url(broker_url), socket_timeout=30, socket_connect_timeout=10)
+
+
+@contextlib.contextmanager
+def broker_errors(broker_url: str) -> Iterator[None]:
+    """Turn what Redis and kombu raise when the broker is unreachable or refuses us into one
+    BrokerError line (exit 3), naming the broker without its password."""
+    import redis
+    from kombu.exceptions import OperationalError
+
+    try:
+        yield
+    except (redis.exceptions.RedisError, OperationalError, OSError) as exc:
+        raise BrokerError(f"broker {redact(broker_url)}: {one_line(exc)}") from None
+
+
+def check_broker(broker_url: str) -> Any:
+    """A ledger client for a broker that has answered a ping; BrokerError if it does not."""
+    client = redis_client(broker_url)
+    with broker_errors(broker_url):
+        client.ping()
+    return client

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.api import SandboxChoice
 from grader.batch.runner import GradingTask, TaskOutcome, TaskReport
 from grader.batch.store import StoredResult, save_result
-from grader.cluster.app import GRADE_TASK, make_app, redis_client
+from grader.cluster.app import GRADE_TASK, broker_errors, check_broker, make_app
+from grader.cluster.identity import image_key, queue_for
 from grader.cluster.ledger import Ledger
 from grader.cluster.protocol import GradingOrder, GradingReply, ProtocolError, ReplyStatus
 
@@ -42,6 +44,40 @@ class CoordinatorStats:
         return 1000 * self.overhead_s / self.orders if self.orders else 0.0
 
 
+@dataclass
+class Coordinator:
+    """The cluster as a batch's executor (grader.batch.runner.RemoteGrading): orders go to the
+    hosts serving this machine's bank and `choice`'s sandbox image."""
+
+    broker_url: str
+    choice: SandboxChoice
+    stats: CoordinatorStats = field(default_factory=CoordinatorStats)
+
+    @property
+    def image_key(self) -> str:
+        return image_key(self.choice)
+
+    def execute(
+        self,
+        tasks: Sequence[GradingTask],
+        out_dir: Path,
+        *,
+        force: bool,
+        on_done: Callable[[TaskReport], None],
+        on_tick: Callable[[], None],
+    ) -> list[TaskReport]:
+        return execute_remote(
+            tasks,
+            out_dir,
+            broker_url=self.broker_url,
+            queue=queue_for(self.choice),
+            force=force,
+            on_done=on_done,
+            on_tick=on_tick,
+            stats=self.stats,
+        )
+
+
 def execute_remote(
     tasks: Sequence[GradingTask],
     out_dir: Path,
@@ -60,8 +96,23 @@ def execute_remote(
     KeyboardInterrupt propagates; the same command collects their replies later.
     """
     stats = stats if stats is not None else CoordinatorStats()
+    with broker_errors(broker_url):
+        return _execute(tasks, out_dir, broker_url, queue, force, on_done, on_tick, stats, app)
+
+
+def _execute(
+    tasks: Sequence[GradingTask],
+    out_dir: Path,
+    broker_url: str,
+    queue: str,
+    force: bool,
+    on_done: Callable[[TaskReport], None],
+    on_tick: Callable[[], None],
+    stats: CoordinatorStats,
+    app: Any,
+) -> list[TaskReport]:
+    ledger = Ledger(check_broker(broker_url))
     app = app or make_app(broker_url)
-    ledger = Ledger(redis_client(broker_url))
     started = time.monotonic()
     waiting: dict[str, list[GradingTask]] = {}
     orders: dict[str, GradingOrder] = {}

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from grader.cluster.app import make_app, redact, redis_client
+from grader.cluster.app import broker_errors, check_broker, make_app, redact
 from grader.cluster.ledger import Ledger
 
 QUEUE_PATTERN = "grader.*"
@@ -52,7 +52,12 @@ class ClusterStatus:
 
 
 def cluster_status(broker_url: str, timeout: float = 2.0) -> ClusterStatus:
-    client = redis_client(broker_url)
+    with broker_errors(broker_url):
+        return _cluster_status(broker_url, timeout)
+
+
+def _cluster_status(broker_url: str, timeout: float) -> ClusterStatus:
+    client = check_broker(broker_url)
     queued: dict[str, int] = {}
     for raw in client.scan_iter(match=QUEUE_PATTERN, count=1000, _type="list"):
         name = raw.decode(errors="replace")

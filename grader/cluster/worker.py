@@ -234,8 +234,9 @@ def run_worker(
     loglevel: str = "INFO",
 ) -> None:
     """Serve orders until stopped (SIGTERM: finish the running gradings, then exit)."""
-    from grader.cluster.app import make_app, redact
+    from grader.cluster.app import check_broker, make_app, redact
 
+    check_broker(broker_url).close()  # an unreachable broker is one clear error, not a retry loop
     app = make_app(broker_url, visibility_seconds)
     register(app, host, broker_url)
     log.info(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.cluster.scratch import scratch_redis
 from tests.batch.factory import make_bank, toy, write_entry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,45 +24,18 @@ POISON_WORKER = ROOT / "tests" / "files" / "cluster" / "poison_worker.py"
 TEST_VISIBILITY_SECONDS = 6
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
+def redis_url() -> Iterator[str]:
+    if shutil.which("redis-server") is None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail("CI needs redis-server (Debian package redis-server)")
         pytest.skip("redis-server is not installed")
-    folder = tmp_path_factory.mktemp("redis")
-    port = _free_port()
-    password = "test-secret"
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(folder), "--requirepass", password],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"redis://:{password}@127.0.0.1:{port}/0"
-    import redis
+    with scratch_redis() as url:
+        yield url
 
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.exceptions.ConnectionError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(10)
+
+def password_of(url: str) -> str:
+    return url.split("://:", 1)[1].split("@", 1)[0]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import redis
 
 from grader.cluster.ledger import PREFIX
 from grader.cluster.status import cluster_status
-from tests.cluster.conftest import ROOT, Cohort, StartHost, grader_command, make_cohort
+from tests.cluster.conftest import ROOT, Cohort, StartHost, grader_command, make_cohort, password_of
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +73,7 @@ def test_a_cohort_through_the_broker_matches_the_local_batch(
     assert results(out) == results(local_out)
     assert int(ledger(broker).get(PREFIX + "done") or 0) == cohort.size
     # The password never reaches a log line.
-    assert "test-secret" not in done.stdout + done.stderr
+    assert password_of(broker) not in done.stdout + done.stderr
 
 
 def test_a_host_killed_mid_run_loses_nothing(
@@ -178,6 +178,6 @@ def test_status_shows_the_hosts_and_the_counts_during_a_run(
     assert all(h["concurrency"] == 1 for h in seen["hosts"])
     assert seen["done"] >= 2
     assert seen["done"] + seen["running"] + sum(seen["queued"].values()) <= cohort.size + 2
-    assert "test-secret" not in status.stdout
+    assert password_of(broker) not in status.stdout
     final = cluster_status(broker)
     assert final.done == cohort.size and final.failed == 0 and sum(final.queued.values()) == 0
