@@ -15,11 +15,15 @@ from grader.api import SandboxChoice
 from grader.cli.common import EXIT_CODES_HELP, LOCAL_WARNING, err, image_option, out, sandbox_option
 
 F = TypeVar("F", bound=Callable[..., Any])
-BROKER_HELP = "Redis URL of the broker: redis://[:PASSWORD@]HOST:6379/0, or rediss:// for TLS."
+BROKER_ENV = "GRADER_BROKER"
+BROKER_HELP = (
+    "Redis URL of the broker: redis://[:PASSWORD@]HOST:6379/0, or rediss:// for TLS "
+    f"(env {BROKER_ENV}, which keeps a password out of the process list)."
+)
 
 
-def broker_option(required: bool = True) -> Callable[[F], F]:
-    return click.option("--broker", required=required, metavar="URL", help=BROKER_HELP)
+def broker_option() -> Callable[[F], F]:
+    return click.option("--broker", envvar=BROKER_ENV, required=True, metavar="URL", help=BROKER_HELP)
 
 
 @click.command("worker", epilog=EXIT_CODES_HELP)

@@ -355,6 +355,11 @@ def verify_command(
 @click.option("--starts", type=click.IntRange(1), default=10, show_default=True, help="Worker starts to time.")
 @click.option("--calls", type=click.IntRange(1), default=500, show_default=True, help="Round trips to time.")
 @click.option("--build", is_flag=True, help="Build the image first and report the build time.")
+@click.option(
+    "--cluster", is_flag=True,
+    help="Instead: the local batch against a Celery grading host of 1, 2 and 4 processes on this machine "
+    "(needs redis-server); SLUGS default to two challenges.",
+)  # fmt: skip
 @image_option()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/bench"), show_default=True)
 @click.option("--markdown", type=click.Path(path_type=Path), default=None, help="Also write the Markdown report here.")
@@ -368,6 +373,7 @@ def bench_command(
     starts: int,
     calls: int,
     build: bool,
+    cluster: bool,
     image: str | None,
     out_dir: Path,
     markdown: Path | None,
@@ -383,6 +389,8 @@ def bench_command(
     check_output_dir(out_dir)
     if markdown is not None:
         check_output_file(markdown, "--markdown")
+    if cluster:
+        return _bench_cluster(slugs, candidates, jobs or 2, seed, image, out_dir)
     from grader.bench.render import render_markdown, write_report
     from grader.bench.run import run_bench
     from grader.bench.stats import BenchConfig, compare_verdicts
@@ -406,6 +414,18 @@ def bench_command(
         err(f"wrote {path}")
     out(render_markdown(report))
     return ExitCode.VERIFICATION_FAILED if compare_verdicts(report.runs) else 0
+
+
+def _bench_cluster(slugs: tuple[str, ...], candidates: int, jobs: int, seed: int, image: str | None, out: Path) -> int:
+    from grader.bench.cluster import render_cluster_markdown, run_cluster_bench, write_cluster_report
+
+    choice = api.resolve_sandbox(api.SandboxChoice("docker", image))
+    bench = run_cluster_bench(slugs, candidates, seed, choice, out, err, local_jobs=jobs)
+    for path in write_cluster_report(bench, out):
+        err(f"wrote {path}")
+    out_text = render_cluster_markdown(bench)
+    click.echo(out_text, nl=False)
+    return ExitCode.VERIFICATION_FAILED if bench.verdicts_differ else 0
 
 
 @cli.group("export")

@@ -77,14 +77,14 @@ def start_host(tmp_path: Path) -> Iterator[StartHost]:
         log = tmp_path / f"{name}.log"
         program = [str(POISON_WORKER)] if poison else ["-m", "grader"]
         command = [
-            sys.executable, *program, "--bank", str(bank), "worker", "--broker", broker_url,
+            sys.executable, *program, "--bank", str(bank), "worker",
             "--name", f"{name}@test", "--sandbox", "local", "--concurrency", str(concurrency),
             "--visibility-timeout", str(TEST_VISIBILITY_SECONDS),
         ]  # fmt: skip
         with log.open("wb") as sink:
             process = subprocess.Popen(
                 command, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                env={**os.environ, "PYTHONPATH": str(ROOT), "GRADER_BROKER": broker_url},
             )  # fmt: skip
         host = Host(name, process, log)
         hosts.append(host)

@@ -474,3 +474,27 @@ def test_a_variant_whose_verdicts_differ_in_process_is_left_out() -> None:
     assert same.eligible
     leaked = compare_in_process(result(Outcome.PASSED, Outcome.PASSED), result(Outcome.PASSED, Outcome.FAILED))
     assert not leaked.eligible and leaked.reason == "t::1: failed in-process, passed isolated"
+
+
+def test_the_cluster_bench_report_models_hosts_from_the_measured_host() -> None:
+    from grader.bench.cluster import ClusterBench, ClusterRun, render_cluster_markdown
+
+    bench = ClusterBench(
+        started_at="2026-12-08T00:00:00+00:00",
+        cores=2,
+        sandbox="docker",
+        slugs=("lru-cache",),
+        candidates=10,
+        runs=(
+            ClusterRun("local-jobs2", 2, 20, 60.0, None),
+            ClusterRun("cluster-1", 1, 20, 120.0, 8.0, 40.0),
+            ClusterRun("cluster-2", 2, 20, 62.0, 6.0, 35.0),
+        ),
+        verdicts_differ=(),
+    )
+    text = render_cluster_markdown(bench)
+    assert "| cluster-2 | 2 | 62.0 s | 19.4 | 1.03 | 6.0 ms | 35 ms |" in text
+    # 1000 gradings a minute at 19.35 per host: 52 hosts; 10,000 x 6 ms of coordinator time.
+    assert "about 52 such hosts" in text and "about 60 s" in text
+    assert "identical in every run" in text
+    assert bench.to_dict()["runs"][2]["per_minute"] == 19.35

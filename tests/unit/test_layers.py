@@ -1,7 +1,9 @@
 """The package's layering is a contract: each layer imports only the layers below it.
 
     cli                      click commands; imports everything, imported by nothing
-    batch  bank  bench       cohorts; the bank's quality gates; benchmarks
+    bench                    benchmarks (the cluster bench drives a grading host)
+    cluster                  grading on many machines: coordinator, grading host, broker protocol
+    batch  bank  export      cohorts; the bank's quality gates; Gradescope and Classroom packages
     api  handout  testing    grading one submission; the candidate hand-out; helpers for suites
     harness challenges report scoring
     submission models resources
@@ -24,7 +26,9 @@ PACKAGE = Path(grader.__file__).resolve().parent
 LAYERS = [
     {"__main__"},
     {"cli"},
-    {"batch", "bank", "bench", "export"},
+    {"bench"},
+    {"cluster"},
+    {"batch", "bank", "export"},
     {"api", "handout", "testing"},
     {"harness", "challenges", "report", "scoring", "terminal"},
     {"database"},
