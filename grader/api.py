@@ -173,6 +173,8 @@ def run_harness(
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-1500:]
             raise HarnessError(f"harness for {challenge.slug} failed (exit {process.returncode}): {tail}")
         raw: dict[str, Any] = json.loads(out_path.read_text(encoding="utf-8"))
+        if raw.get("infrastructure_error"):
+            raise HarnessError(f"the sandbox for {challenge.slug} failed: {raw['infrastructure_error']}")
         raw["log"] = log_path.read_text(encoding="utf-8", errors="replace")[-20000:]
         for problem in raw.get("cleanup_problems", []):
             log.warning("%s (run %s): %s", challenge.slug, run_id, problem)

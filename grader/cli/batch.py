@@ -171,7 +171,7 @@ def batch_command(
         stats = coordinator.stats
         err(
             f"broker: {stats.sent} grading(s) sent, {stats.collected} found already graded; "
-            f"coordinator time {stats.overhead_per_order_ms:.1f} ms per grading"
+            f"coordinator CPU {stats.cpu_per_order_ms:.1f} ms per grading"
         )
     return result.exit_code
 

@@ -24,6 +24,7 @@ from hypothesis.internal.conjecture import providers as conjecture_providers
 from hypothesis.internal.constants_ast import Constants
 
 from grader.database import TestDatabase, TestDatabases
+from grader.errors import SandboxError, one_line
 from grader.harness.session import MemoryWindow, WorkerFailure, WorkerSession
 from grader.models import Outcome, TestResult, Timing
 from grader.sandbox.base import DeathKind
@@ -171,6 +172,9 @@ class GraderPlugin:
         self.shrink = shrink
         self.records: dict[str, TestRecord] = {}
         self.collection_errors: list[str] = []
+        # The sandbox could not start (no channel, an engine error): the grading is an infrastructure
+        # failure, never a verdict on the submission, whose code has not run when this happens.
+        self.infrastructure_error: str | None = None
         self.started = time.monotonic()
         self.active: TestRecord | None = None
 
@@ -305,6 +309,8 @@ class GraderPlugin:
             record.outcome = Outcome.ERROR
             record.message = "skipped tests do not score"
         elif report.failed:
+            if call.excinfo is not None and isinstance(call.excinfo.value, SandboxError):
+                self.infrastructure_error = self.infrastructure_error or one_line(call.excinfo.value)
             record.outcome, record.message = classify(call.excinfo, report)
             if call.excinfo is not None:
                 record.falsifying_example = falsifying_example(call.excinfo.value)

@@ -87,6 +87,7 @@ def run(spec: HarnessSpec) -> dict[str, Any]:
         "exit_code": int(code),
         "tests": plugin.results(),
         "collection_errors": plugin.collection_errors,
+        "infrastructure_error": plugin.infrastructure_error,
         "sandbox": backend.describe(),
         "worker_starts": session.starts,
         "round_trips": session.round_trips,

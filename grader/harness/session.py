@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import secrets
 import shutil
 import socket
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.errors import SandboxError
 from grader.sandbox.base import (
     SOCKET_NAME,
     DeathKind,
@@ -86,6 +88,21 @@ class MemoryWindow:
         return None if growth is None else growth / (1024 * 1024)
 
 
+# A Unix socket's path holds at most 107 bytes; ours is the folder plus "/grader-chan-XXXXXXXX/worker.sock".
+_SOCKET_PATH_MAX = 107
+_CHANNEL_SUFFIX = len("/grader-chan-xxxxxxxx/") + len(SOCKET_NAME)
+
+
+def socket_parent(candidates: tuple[str, ...] = ("/tmp", "/dev/shm")) -> str:
+    """Where the worker's channel can live: the temporary folder, unless its path is too long for a
+    socket (a deep TMPDIR), then a short shared one. SandboxError when none will do."""
+    preferred = tempfile.gettempdir()
+    for folder in (preferred, *candidates):
+        if len(folder.encode()) + _CHANNEL_SUFFIX <= _SOCKET_PATH_MAX and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    raise SandboxError(f"TMPDIR {preferred!r} is too long for a socket path and /tmp is not writable")
+
+
 class WorkerSession:
     """One sandbox (a container or a process) running the worker's zygote, and one child of it per test.
 
@@ -154,13 +171,17 @@ class WorkerSession:
             raise error
 
     def _start_zygote(self) -> None:
-        self._socket_dir = Path(tempfile.mkdtemp(prefix="grader-chan-"))
-        self._socket_dir.chmod(0o755)
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        path = self._socket_dir / SOCKET_NAME
-        listener.bind(str(path))
-        path.chmod(0o777)  # the worker runs as another, unprivileged user
-        listener.listen(8)
+        try:
+            self._socket_dir = Path(tempfile.mkdtemp(prefix="grader-chan-", dir=socket_parent()))
+            self._socket_dir.chmod(0o755)
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            path = self._socket_dir / SOCKET_NAME
+            listener.bind(str(path))
+            path.chmod(0o777)  # the worker runs as another, unprivileged user
+            listener.listen(8)
+        except OSError as exc:
+            self.close()
+            raise SandboxError(f"cannot open the worker's channel: {exc}") from None
         self._listener = listener
         self.starts += 1
         try:

@@ -75,6 +75,8 @@ def start_host(tmp_path: Path) -> Iterator[StartHost]:
 
     def start(broker_url: str, name: str, bank: Path, *, poison: bool = False, concurrency: int = 1) -> Host:
         log = tmp_path / f"{name}.log"
+        work = tmp_path / f"{name}-work"  # each host its own work folder, as on separate machines
+        work.mkdir()
         program = [str(POISON_WORKER)] if poison else ["-m", "grader"]
         command = [
             sys.executable, *program, "--bank", str(bank), "worker",
@@ -84,7 +86,7 @@ def start_host(tmp_path: Path) -> Iterator[StartHost]:
         with log.open("wb") as sink:
             process = subprocess.Popen(
                 command, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
-                env={**os.environ, "PYTHONPATH": str(ROOT), "GRADER_BROKER": broker_url},
+                env={**os.environ, "PYTHONPATH": str(ROOT), "GRADER_BROKER": broker_url, "TMPDIR": str(work)},
             )  # fmt: skip
         host = Host(name, process, log)
         hosts.append(host)
@@ -114,13 +116,15 @@ class Cohort:
     size: int
 
 
-def make_cohort(folder: Path, size: int, *, poison: tuple[int, ...] = ()) -> Cohort:
-    """`size` candidates on toy-sum, every submission different (no two share a grading)."""
+def make_cohort(folder: Path, size: int, *, poison: tuple[int, ...] = (), flaky: tuple[int, ...] = ()) -> Cohort:
+    """`size` candidates on toy-sum, every submission different (no two share a grading); the
+    `poison` ones kill a poison host's grading process, the `flaky` ones fail its first attempt."""
     bank = make_bank(folder / "bank", ["toy-sum"])
     submissions = folder / "subs"
     for number in range(size):
         source = toy(("correct", "partial", "broken")[number % 3])
-        marker = "POISON" if number in poison else f"candidate {number}"
+        marker = "POISON" if number in poison else "FLAKY" if number in flaky else f"candidate {number}"
+        marker += f" {number}"
         write_entry(submissions, f"cand{number:02d}", {"toy-sum/solution.py": f"# {marker}\n{source}"})
     assessment = folder / "assessment.toml"
     assessment.write_text('name = "cluster"\n\n[[challenges]]\nslug = "toy-sum"\npoints = 100\n', encoding="utf-8")

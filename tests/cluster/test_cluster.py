@@ -146,7 +146,7 @@ def test_a_host_of_another_bank_receives_nothing(
 def test_a_poison_order_ends_as_an_infrastructure_row_after_the_cap(
     broker: str, start_host: StartHost, tmp_path: Path
 ) -> None:
-    cohort = make_cohort(tmp_path, 4, poison=(2,))
+    cohort = make_cohort(tmp_path, 4, poison=(2,), flaky=(3,))
     start_host(broker, "one", cohort.bank, poison=True)
     out = tmp_path / "out"
     done = run(grader_command(cohort, out, "--broker", broker), timeout=240)
@@ -157,7 +157,10 @@ def test_a_poison_order_ends_as_an_infrastructure_row_after_the_cap(
     assert "gave up after 3 attempts" in cells["cand02"]["note"]
     assert all(cells[c]["status"] == "graded" for c in ("cand00", "cand01", "cand03"))
     client = ledger(broker)
-    assert max(int(client.get(key) or 0) for key in client.scan_iter(match=PREFIX + "attempts:*")) == 4
+    # The poison order started 3 times and was given up on the 4th; the flaky one made it on its 2nd.
+    attempts = sorted(int(client.get(key) or 0) for key in client.scan_iter(match=PREFIX + "attempts:*"))
+    assert attempts == [1, 1, 2, 4]
+    assert cells["cand03"]["points"] == 100
 
 
 def test_status_shows_the_hosts_and_the_counts_during_a_run(

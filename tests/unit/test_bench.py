@@ -487,13 +487,13 @@ def test_the_cluster_bench_report_models_hosts_from_the_measured_host() -> None:
         candidates=10,
         runs=(
             ClusterRun("local-jobs2", 2, 20, 60.0, None),
-            ClusterRun("cluster-1", 1, 20, 120.0, 8.0, 40.0),
-            ClusterRun("cluster-2", 2, 20, 62.0, 6.0, 35.0),
+            ClusterRun("cluster-1", 1, 20, 120.0, 8.0, 40.0, 9.0),
+            ClusterRun("cluster-2", 2, 20, 62.0, 6.0, 35.0, 7.5),
         ),
         verdicts_differ=(),
     )
     text = render_cluster_markdown(bench)
-    assert "| cluster-2 | 2 | 62.0 s | 19.4 | 1.03 | 6.0 ms | 35 ms |" in text
+    assert "| cluster-2 | 2 | 62.0 s | 19.4 | 1.03 | 6.0 ms (7.5 ms) | 35 ms |" in text
     # 1000 gradings a minute at 19.35 per host: 52 hosts; 10,000 x 6 ms of coordinator time.
     assert "about 52 such hosts" in text and "about 60 s" in text
     assert "identical in every run" in text

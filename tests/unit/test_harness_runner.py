@@ -5,13 +5,17 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from grader.api import SandboxChoice, accept_submission, grade_files
 from grader.challenges import Challenge
-from grader.errors import SandboxError
+from grader.errors import HarnessError, SandboxError
 from grader.harness.runner import close_all
+from grader.harness.session import socket_parent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +61,39 @@ def test_a_backend_that_fails_to_close_costs_no_grading(toy: Challenge, tmp_path
         harness_module="tests.files.harnesses.failing_cleanup",
     )
     assert result.full_marks, result.error
+
+
+def test_a_sandbox_that_cannot_start_is_an_infrastructure_error_not_a_verdict(toy: Challenge, tmp_path: Path) -> None:
+    submission = tmp_path / "solution.py"
+    submission.write_bytes((toy.root / "reference" / "solution.py").read_bytes())
+    with pytest.raises(HarnessError, match="no space left on device"):
+        grade_files(
+            accept_submission(submission, toy), toy, SandboxChoice("local"),
+            harness_module="tests.files.harnesses.failing_start",
+        )  # fmt: skip
+
+
+def test_a_temporary_folder_too_deep_for_a_socket_costs_no_grading(
+    toy: Challenge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: with TMPDIR deeper than a socket path allows, every test errored and a correct
+    submission scored 0 (a grading host with a work folder of its own found it)."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setenv("TMPDIR", str(deep))
+    submission = tmp_path / "solution.py"
+    submission.write_bytes((toy.root / "reference" / "solution.py").read_bytes())
+    result = grade_files(accept_submission(submission, toy), toy, SandboxChoice("local"))
+    assert result.full_marks, [t.message for t in result.tests]
+
+
+def test_the_channel_goes_where_a_socket_path_fits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert socket_parent() == str(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", "/" + "x" * 100)
+    assert socket_parent() == "/tmp"
+    with pytest.raises(SandboxError, match="too long for a socket path"):
+        socket_parent(candidates=("/" + "y" * 100,))
 
 
 def test_the_log_ends_with_what_ended_the_harness(tmp_path: Path) -> None:
