@@ -10,6 +10,7 @@ host finds the reply in the ledger).
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,11 +23,12 @@ from grader.batch.store import StoredResult, save_result
 from grader.cluster.app import GRADE_TASK, broker_errors, check_broker, make_app
 from grader.cluster.identity import image_key, queue_for
 from grader.cluster.ledger import Ledger
-from grader.cluster.protocol import GradingOrder, GradingReply, ProtocolError, ReplyStatus
+from grader.cluster.protocol import GradingOrder, GradingReply, ProtocolError, ReplyStatus, notify_key
 
 log = logging.getLogger("grader.cluster")
 
-POLL_SECONDS = 0.2
+# The longest the coordinator waits for a wake-up before it looks at every pending reply itself.
+WAKE_SECONDS = 1.0
 
 
 @dataclass(slots=True)
@@ -126,8 +128,9 @@ def _execute(
         started, started_cpu = time.monotonic(), time.thread_time()
         waiting: dict[str, list[GradingTask]] = {}
         orders: dict[str, GradingOrder] = {}
+        notify = notify_key(secrets.token_hex(16))
         for task in tasks:
-            order = GradingOrder(task.challenge.slug, task.key, task.challenge.limits.to_dict(), task.files)
+            order = GradingOrder(task.challenge.slug, task.key, task.challenge.limits.to_dict(), task.files, notify)
             orders[order.task_id] = order
             waiting.setdefault(order.task_id, []).append(task)
         stats.orders = len(tasks)
@@ -150,20 +153,27 @@ def _execute(
         stats.overhead_cpu_s += time.thread_time() - started_cpu
     reports: list[TaskReport] = []
     pending = set(ids)
-    while pending:
-        tick, tick_cpu = time.monotonic(), time.thread_time()
-        arrived = ledger.replies(sorted(pending))
-        for task_id, raw in arrived.items():
-            pending.discard(task_id)
-            for task in waiting[task_id]:
-                report = _save(task, orders[task_id], raw, out_dir, time.monotonic() - sent_at.get(task_id, tick))
-                reports.append(report)
-                on_done(report)
-        stats.overhead_s += time.monotonic() - tick
-        stats.overhead_cpu_s += time.thread_time() - tick_cpu
-        on_tick()
-        if pending:
-            time.sleep(POLL_SECONDS)
+    woken: list[str] = []
+    try:
+        while pending:
+            tick, tick_cpu = time.monotonic(), time.thread_time()
+            # After a wake-up, only the ids that woke us; after a quiet second, every pending one
+            # (a reply whose wake-up went elsewhere, such as to an earlier run of this batch).
+            looked_at = sorted(pending.intersection(woken)) if woken else sorted(pending)
+            for task_id, raw in ledger.replies(looked_at).items():
+                pending.discard(task_id)
+                for task in waiting[task_id]:
+                    seconds = time.monotonic() - sent_at.get(task_id, tick)
+                    report = _save(task, orders[task_id], raw, out_dir, seconds)
+                    reports.append(report)
+                    on_done(report)
+            stats.overhead_s += time.monotonic() - tick
+            stats.overhead_cpu_s += time.thread_time() - tick_cpu
+            on_tick()
+            if pending:
+                woken = ledger.wait_notified(notify, WAKE_SECONDS)
+    finally:
+        ledger.client.delete(notify)
     return reports
 
 

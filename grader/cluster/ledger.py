@@ -83,14 +83,36 @@ class Ledger:
                     found[task_id] = value
         return found
 
-    def put_reply(self, task_id: str, text: str, *, failed: bool) -> None:
+    def put_reply(self, task_id: str, text: str, *, failed: bool, notify: str = "") -> None:
+        """Store the reply, count it, and wake the coordinator waiting on `notify` (if any)."""
         pipe = self.client.pipeline()
         pipe.set(PREFIX + "reply:" + task_id, text.encode(), ex=REPLY_TTL_SECONDS)
+        if notify:
+            pipe.rpush(notify, task_id)
+            pipe.expire(notify, REPLY_TTL_SECONDS)
         pipe.incr(PREFIX + ("failed" if failed else "done"))
         now = time.time()
         pipe.zadd(PREFIX + "finished", {task_id: now})
         pipe.zremrangebyscore(PREFIX + "finished", 0, now - THROUGHPUT_WINDOW_SECONDS)
         pipe.execute()
+
+    def notify(self, notify: str, task_id: str) -> None:
+        if notify:
+            pipe = self.client.pipeline()
+            pipe.rpush(notify, task_id)
+            pipe.expire(notify, REPLY_TTL_SECONDS)
+            pipe.execute()
+
+    def wait_notified(self, notify: str, timeout: float) -> list[str]:
+        """Ids pushed to `notify`: blocks until one arrives or `timeout`, then takes every other."""
+        first = self.client.blpop([notify], timeout=timeout)
+        if first is None:
+            return []
+        pipe = self.client.pipeline()
+        pipe.lrange(notify, 0, -1)
+        pipe.delete(notify)
+        rest, _ = pipe.execute()
+        return [item.decode(errors="replace") for item in [first[1], *rest]]
 
     def forget(self, task_ids: Iterable[str]) -> None:
         """Drop the replies and attempt counts of these orders: they are graded again when sent."""

@@ -31,6 +31,8 @@ PROTOCOL_VERSION = 1
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 _DIGEST = re.compile(r"^[0-9a-f]{16,64}$")
 _QUEUE_PART = re.compile(r"[^0-9a-z]+")
+NOTIFY_PREFIX = "grader:v1:notify:"
+_NOTIFY = re.compile(rf"^{re.escape(NOTIFY_PREFIX)}[0-9a-f]{{32}}$")
 
 
 class ProtocolError(InputError):
@@ -50,6 +52,9 @@ class GradingOrder:
     key: ResultKey
     limits: Mapping[str, Any]
     files: Mapping[str, bytes]
+    notify: str = ""
+    """The coordinator's wake-up list (`notify_key`): the host pushes the order's id there when the
+    reply is stored. Not part of the work: the same work sent again has the same id."""
 
     @property
     def task_id(self) -> str:
@@ -62,6 +67,7 @@ class GradingOrder:
             "key": self.key.to_dict(),
             "limits": dict(self.limits),
             "files": {name: base64.b64encode(content).decode("ascii") for name, content in self.files.items()},
+            "notify": self.notify,
         }
 
     @classmethod
@@ -80,10 +86,13 @@ class GradingOrder:
             raise ProtocolError("order: malformed key") from None
         if not all(_DIGEST.match(value) for value in (parsed_key.submission, parsed_key.challenge, parsed_key.limits)):
             raise ProtocolError("order: a digest of the key is not a hex digest")
+        notify = data.get("notify", "")
+        if not isinstance(notify, str) or (notify and not _NOTIFY.match(notify)):
+            raise ProtocolError("order: bad notify key")
         files = _decode_files(encoded, intake or IntakeLimits())
         if compute_digest(files) != parsed_key.submission:
             raise ProtocolError("order: the files do not match the submission digest")
-        return cls(slug, parsed_key, dict(limits), files)
+        return cls(slug, parsed_key, dict(limits), files, notify)
 
 
 def _decode_files(encoded: Mapping[Any, Any], intake: IntakeLimits) -> dict[str, bytes]:
@@ -105,6 +114,14 @@ def _decode_files(encoded: Mapping[Any, Any], intake: IntakeLimits) -> dict[str,
     if set(collector.files) != set(encoded):
         raise ProtocolError("order: a file name is not in its normal form")
     return collector.files
+
+
+def notify_key(token: str) -> str:
+    """A coordinator's wake-up list, from a random 32-hex token (only such keys are accepted)."""
+    key = NOTIFY_PREFIX + token
+    if not _NOTIFY.match(key):
+        raise ProtocolError("notify token must be 32 hex digits")
+    return key
 
 
 def task_id(slug: str, key: ResultKey) -> str:

@@ -90,17 +90,20 @@ def serve(data: object, request_id: str, host: GradingHost, ledger: Ledger) -> G
         # Another process grades this very work (an order delivered twice): its reply will do.
         found = _stored_reply(ledger, order)
         if found is not None:
+            ledger.notify(order.notify, order.task_id)
             return found
         time.sleep(0.5)
     try:
         found = _stored_reply(ledger, order)
         if found is not None:
-            return found  # graded already: a duplicate delivery sends nothing new
+            ledger.notify(order.notify, order.task_id)
+            return found  # graded already: a duplicate delivery grades nothing
         attempts = ledger.start_attempt(order.task_id)
         if attempts > MAX_ATTEMPTS:
             log.error("giving up %s (%s): it ended its host process %d times", order.task_id, order.slug, attempts - 1)
             error = f"gave up after {MAX_ATTEMPTS} attempts: the grading ended its grading host each time"
-            return _finish(ledger, GradingReply(order.task_id, ReplyStatus.FAILED, error=error, host=host.name))
+            reply = GradingReply(order.task_id, ReplyStatus.FAILED, error=error, host=host.name, attempts=attempts)
+            return _finish(ledger, reply, attempts, order.notify)
         with _Renewal(ledger, order.task_id, holder):
             return _grade(order, host, ledger, attempts)
     finally:
@@ -122,7 +125,7 @@ def _grade(order: GradingOrder, host: GradingHost, ledger: Ledger, attempts: int
     if isinstance(challenge, str):
         log.error("refused order %s: %s", order.task_id, challenge)
         reply = GradingReply(order.task_id, ReplyStatus.FAILED, error=f"refused: {challenge}", host=host.name)
-        return _finish(ledger, reply, attempts)
+        return _finish(ledger, reply, attempts, order.notify)
     try:
         challenge.module_rules().check(order.files)
         result = grade_files(
@@ -137,16 +140,16 @@ def _grade(order: GradingOrder, host: GradingHost, ledger: Ledger, attempts: int
         # Intake refused these files on the coordinator already; an order that carries them anyway is
         # refused here too, never retried.
         reply = GradingReply(order.task_id, ReplyStatus.FAILED, error=f"refused: {one_line(exc)}", host=host.name)
-        return _finish(ledger, reply, attempts)
+        return _finish(ledger, reply, attempts, order.notify)
     except (GraderError, OSError) as exc:
         message = one_line(exc)
         if attempts < MAX_ATTEMPTS:
             log.warning("grading %s (%s) failed, attempt %d: %s", order.task_id, order.slug, attempts, message)
             raise RetryLater(message, RETRY_BACKOFF_SECONDS * attempts) from None
         reply = GradingReply(order.task_id, ReplyStatus.FAILED, error=message, host=host.name, attempts=attempts)
-        return _finish(ledger, reply, attempts)
+        return _finish(ledger, reply, attempts, order.notify)
     reply = GradingReply(order.task_id, ReplyStatus.GRADED, result=result, host=host.name, attempts=attempts)
-    return _finish(ledger, reply, attempts)
+    return _finish(ledger, reply, attempts, order.notify)
 
 
 def _challenge_for(order: GradingOrder, host: GradingHost) -> Challenge | str:
@@ -169,8 +172,8 @@ def _challenge_for(order: GradingOrder, host: GradingHost) -> Challenge | str:
     return dataclasses.replace(challenge, limits=limits)
 
 
-def _finish(ledger: Ledger, reply: GradingReply, attempts: int = 1) -> GradingReply:
-    ledger.put_reply(reply.task_id, reply.to_json(), failed=reply.status is ReplyStatus.FAILED)
+def _finish(ledger: Ledger, reply: GradingReply, attempts: int = 1, notify: str = "") -> GradingReply:
+    ledger.put_reply(reply.task_id, reply.to_json(), failed=reply.status is ReplyStatus.FAILED, notify=notify)
     log.info("%s %s (attempt %d)", reply.task_id, reply.status.value, attempts)
     return reply
 

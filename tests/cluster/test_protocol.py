@@ -17,6 +17,7 @@ from grader.cluster.protocol import (
     GradingReply,
     ProtocolError,
     ReplyStatus,
+    notify_key,
     queue_name,
     task_id,
 )
@@ -84,11 +85,21 @@ GOOD = order_for({"solution.py": b"def add(a, b):\n    return a + b\n"})
         (encoded(GOOD, files={"./solution.py": base64.b64encode(b"x").decode()}), "normal form"),
         (encoded(GOOD, key={**GOOD.key.to_dict(), "challenge": "zz"}), "not a hex digest"),
         (encoded(GOOD, key="nope"), "missing"),
+        (encoded(GOOD, notify="grader:v1:reply:grade-0"), "bad notify key"),
+        (encoded(GOOD, notify=["grader:v1:notify:" + "0" * 32]), "bad notify key"),
     ],
 )
 def test_a_bad_order_is_refused_with_a_reason(data: object, reason: str) -> None:
     with pytest.raises(ProtocolError, match=reason):
         GradingOrder.from_dict(data)
+
+
+def test_the_wake_up_list_travels_but_is_not_part_of_the_work() -> None:
+    woken = GradingOrder(GOOD.slug, GOOD.key, GOOD.limits, GOOD.files, notify_key("ab" * 16))
+    assert GradingOrder.from_dict(woken.to_dict()) == woken
+    assert woken.task_id == GOOD.task_id
+    with pytest.raises(ProtocolError):
+        notify_key("../../somewhere")
 
 
 def test_the_id_is_the_work_not_who_asked() -> None:

@@ -16,7 +16,7 @@ from grader.api import SandboxChoice
 from grader.batch.store import ResultKey, compute_limits_digest
 from grader.cluster import worker
 from grader.cluster.ledger import PREFIX, Ledger
-from grader.cluster.protocol import GradingOrder, ReplyStatus
+from grader.cluster.protocol import GradingOrder, ReplyStatus, notify_key
 from grader.cluster.worker import MAX_ATTEMPTS, GradingHost, RetryLater, serve
 from grader.errors import HarnessError
 from grader.submission import compute_digest
@@ -127,3 +127,13 @@ def test_a_live_lease_is_not_taken(ledger: Ledger) -> None:
     assert not ledger.take_lease("grade-x", worker.holder_name(), 600)
     ledger.release_lease("grade-x", "elsewhere:1")
     assert ledger.take_lease("grade-x", worker.holder_name(), 600)
+
+
+def test_the_coordinator_is_woken_for_a_reply_and_for_a_duplicate(host: GradingHost, ledger: Ledger) -> None:
+    notify = notify_key("cd" * 16)
+    order = dataclasses.replace(order_for(host), notify=notify)
+    serve(order.to_dict(), order.task_id, host, ledger)
+    assert ledger.wait_notified(notify, 1.0) == [order.task_id]
+    serve(order.to_dict(), order.task_id, host, ledger)  # delivered again: graded already
+    assert ledger.wait_notified(notify, 1.0) == [order.task_id]
+    assert ledger.wait_notified(notify, 0.1) == []
