@@ -53,6 +53,9 @@ def make_app(broker_url: str, visibility_seconds: float = DEFAULT_VISIBILITY_SEC
         task_ignore_result=True,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        # A task that raised (the broker failed under it) is not acknowledged either: it comes back
+        # after the visibility timeout instead of being lost.
+        task_acks_on_failure_or_timeout=False,
         worker_prefetch_multiplier=1,
         # Task events, so that `celery flower` on the same broker shows the gradings.
         worker_send_task_events=True,

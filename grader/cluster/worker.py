@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import redis
+
 from grader.api import SandboxChoice, grade_files
 from grader.batch.store import compute_limits_digest
 from grader.challenges import Challenge, load_all
@@ -105,7 +107,15 @@ def serve(data: object, request_id: str, host: GradingHost, ledger: Ledger) -> G
             reply = GradingReply(order.task_id, ReplyStatus.FAILED, error=error, host=host.name, attempts=attempts)
             return _finish(ledger, reply, attempts, order.notify)
         with _Renewal(ledger, order.task_id, holder):
-            return _grade(order, host, ledger, attempts)
+            try:
+                return _grade(order, host, ledger, attempts)
+            except (RetryLater, redis.exceptions.RedisError):
+                raise  # the broker's own failure: the order stays unacknowledged and comes back
+            except Exception as exc:  # a fault of this host's grader: the cell fails, the batch goes on
+                log.exception("grading %s (%s) broke this host", order.task_id, order.slug)
+                error = f"grading host error: {one_line(exc)}"
+                reply = GradingReply(order.task_id, ReplyStatus.FAILED, error=error, host=host.name, attempts=attempts)
+                return _finish(ledger, reply, attempts, order.notify)
     finally:
         ledger.release_lease(order.task_id, holder)
 

@@ -137,3 +137,16 @@ def test_the_coordinator_is_woken_for_a_reply_and_for_a_duplicate(host: GradingH
     serve(order.to_dict(), order.task_id, host, ledger)  # delivered again: graded already
     assert ledger.wait_notified(notify, 1.0) == [order.task_id]
     assert ledger.wait_notified(notify, 0.1) == []
+
+
+def test_a_fault_of_the_host_fails_the_cell_not_the_host(
+    host: GradingHost, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def buggy(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug in this host's grader")
+
+    monkeypatch.setattr(worker, "grade_files", buggy)
+    order = order_for(host)
+    reply = serve(order.to_dict(), order.task_id, host, ledger)
+    assert reply.status is ReplyStatus.FAILED and "grading host error: a bug" in reply.error
+    assert ledger.take_lease(order.task_id, "next:1", 5)  # the lease was given back
