@@ -21,7 +21,7 @@ from grader.errors import BrokerError
 START_SECONDS = 20.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -36,7 +36,7 @@ def scratch_redis() -> Iterator[str]:
     import redis
 
     folder = Path(tempfile.mkdtemp(prefix="grader-redis-"))
-    port, password = _free_port(), secrets.token_urlsafe(16)
+    port, password = free_port(), secrets.token_urlsafe(16)
     config = folder / "redis.conf"
     # The password goes in a file, not on the command line, where `ps` would show it.
     config.write_text(
