@@ -55,9 +55,10 @@ def worker_command(
     receives gradings planned for another bank or image.
     """
     from grader.cluster.app import check_broker_url
+
+    check_broker_url(broker)  # before the grading host's module, which needs the cluster extra
     from grader.cluster.worker import GradingHost, default_visibility_seconds, run_worker
 
-    check_broker_url(broker)
     if sandbox == "local":
         err(LOCAL_WARNING)
     choice = SandboxChoice(sandbox, image)
@@ -98,8 +99,9 @@ def cluster_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def cluster_status_command(broker: str, as_json: bool) -> int:
     """Grading hosts online (name, processes, what they serve), gradings queued, running, done, failed."""
+    from grader.cluster.app import check_broker_url
     from grader.cluster.status import cluster_status, render_status, render_status_json
 
-    status = cluster_status(broker)
+    status = cluster_status(check_broker_url(broker))
     out(render_status_json(status) if as_json else render_status(status))
     return 0

@@ -24,8 +24,17 @@ GRADE_TASK = "grader.grade"
 DEFAULT_VISIBILITY_SECONDS = 1800.0
 
 
+CLUSTER_EXTRA_MISSING = "grading on many machines needs the cluster extra: pip install 'grader[cluster]'"
+
+
 def check_broker_url(url: str) -> str:
-    """A Redis URL (redis:// or rediss:// for TLS, optionally with a password); InputError if not."""
+    """A Redis URL (redis:// or rediss:// for TLS, optionally with a password), with the cluster
+    extra installed to reach it; InputError if not."""
+    try:
+        import celery  # noqa: F401
+        import redis  # noqa: F401
+    except ImportError:
+        raise InputError(CLUSTER_EXTRA_MISSING) from None
     if not url.startswith(("redis://", "rediss://")):
         raise InputError(f"--broker: {redact(url)!r} is not a redis:// or rediss:// URL")
     return url
@@ -40,10 +49,8 @@ def redact(url: str) -> str:
 
 def make_app(broker_url: str, visibility_seconds: float = DEFAULT_VISIBILITY_SECONDS) -> Any:
     """The Celery app for `broker_url` (not connected until used)."""
-    try:
-        from celery import Celery
-    except ImportError:
-        raise InputError("grading on many machines needs the cluster extra: pip install 'grader[cluster]'") from None
+    from celery import Celery
+
     app = Celery("grader", broker=check_broker_url(broker_url), set_as_current=False)
     app.conf.update(
         task_serializer="json",

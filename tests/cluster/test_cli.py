@@ -71,3 +71,22 @@ def test_jobs_and_broker_together_are_a_usage_error(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "--concurrency" in one_error_line(done)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cluster", "status", "--broker", "redis://127.0.0.1:1/0"],
+        ["worker", "--broker", "redis://127.0.0.1:1/0", "--sandbox", "local"],
+    ],
+)
+def test_without_the_cluster_extra_the_commands_say_what_to_install(args: list[str]) -> None:
+    # As in an installation without `grader[cluster]`: neither celery nor redis can be imported.
+    script = (
+        "import sys; sys.modules['celery'] = None; sys.modules['redis'] = None\n"
+        "from grader.cli import main\n"
+        f"sys.exit(main({args!r}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    assert "pip install 'grader[cluster]'" in one_error_line(done)
