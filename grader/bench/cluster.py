@@ -10,6 +10,7 @@ replies; every candidate's files differ by a comment, so no two gradings share a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -17,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,7 @@ def run_cluster_bench(
 
     timed(f"local-jobs{local_jobs}", local_jobs, BatchOptions(jobs=local_jobs, sandbox=choice, force=True), None)
     for count in processes:
-        with scratch_redis() as url, _grading_host(url, count, choice, work / f"host-{count}.log"):
+        with scratch_redis() as url, grading_host(url, count, choice, work / f"host-{count}.log"):
             coordinator = Coordinator(url, choice)
             timed(f"cluster-{count}", count, BatchOptions(sandbox=choice, force=True, remote=coordinator), coordinator)
     baseline = percents[runs[0].label]
@@ -166,40 +167,32 @@ def _percents(out: Path) -> dict[str, float]:
     return found
 
 
-class _grading_host:
-    """One `grader worker` process of `count` grading processes on the bench's broker."""
-
-    def __init__(self, url: str, count: int, choice: SandboxChoice, log_path: Path) -> None:
-        self.command = [
-            sys.executable, "-m", "grader", "--bank", str(bank_dir()), "worker",
-            "--concurrency", str(count), "--name", f"bench-{count}@local", "--sandbox", choice.backend,
-        ] + (["--image", choice.image] if choice.image else [])  # fmt: skip
-        self.log_path = log_path
-        self.env = {**os.environ, "GRADER_BROKER": url}  # not on the command line: `ps` shows that
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> _grading_host:
-        with self.log_path.open("wb") as sink:
-            self.process = subprocess.Popen(
-                self.command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True, env=self.env
-            )
+@contextlib.contextmanager
+def grading_host(url: str, count: int, choice: SandboxChoice, log_path: Path) -> Iterator[None]:
+    """One `grader worker` process of `count` grading processes on the bench's broker, ready to
+    grade; stopped (warm shutdown: nothing is running by then) when the context ends."""
+    command = [
+        sys.executable, "-m", "grader", "--bank", str(bank_dir()), "worker",
+        "--concurrency", str(count), "--name", f"bench-{count}@local", "--sandbox", choice.backend,
+    ] + (["--image", choice.image] if choice.image else [])  # fmt: skip
+    env = {**os.environ, "GRADER_BROKER": url}  # not on the command line: `ps` shows that
+    with log_path.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+    try:
         deadline = time.monotonic() + HOST_READY_SECONDS
-        while " ready." not in self.log_path.read_text(encoding="utf-8", errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.__exit__()
-                raise BrokerError(f"the bench's grading host did not start (see {self.log_path})")
+        while " ready." not in log_path.read_text(encoding="utf-8", errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise BrokerError(f"the bench's grading host did not start (see {log_path})")
             time.sleep(0.1)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)  # a warm shutdown: nothing is running by now
-        try:
-            self.process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        yield
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def render_cluster_markdown(bench: ClusterBench) -> str:

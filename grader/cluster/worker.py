@@ -167,6 +167,8 @@ def _challenge_for(order: GradingOrder, host: GradingHost) -> Challenge | str:
     challenge = host.challenges.get(order.slug)
     if challenge is None:
         return f"challenge {order.slug!r} is not in this host's bank"
+    # Read again for every order (a few milliseconds): a bank edited under a running host must not
+    # grade with new files under the digest the host started with.
     if challenge.digest() != order.key.challenge:
         return f"challenge {order.slug!r} differs from the coordinator's (digest {challenge.digest()[:12]})"
     if order.key.image != host.image_key:
