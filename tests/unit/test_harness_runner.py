@@ -8,6 +8,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,3 +123,28 @@ def test_the_log_ends_with_what_ended_the_harness(tmp_path: Path) -> None:
     text = log.read_text(encoding="utf-8")
     assert text.index("pytest report") < text.index("Traceback")
     assert text.rstrip().endswith("RuntimeError: the real cause")
+
+
+def test_a_submission_cannot_claim_the_sandbox_failed(grade_source: Any) -> None:
+    """An exception named like the harness's SandboxError, raised by the submission, is the
+    submission's own error in that test: a verdict, not an infrastructure failure."""
+    result = grade_source(
+        """
+        class SandboxError(Exception):
+            pass
+
+        SandboxError.__module__ = "grader.errors"
+
+        def add(a, b):
+            raise SandboxError("cannot create container: the engine is gone")
+
+        def greet(name):
+            return "hello " + name
+
+        def spin(n):
+            return n
+        """
+    )
+    assert result.error is None
+    failed = [t for t in result.tests if t.outcome.value != "passed"]
+    assert failed and 0 < result.percent < 100
